@@ -1,0 +1,132 @@
+"""Wiring: ``create_app(settings)`` and the one lifespan that owns the writer and the rooms."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import WebSocketRoute
+
+from server import api, health, pages
+from server.auth import Grant
+from server.config import Settings
+from server.errors import PROBLEM_MEDIA_TYPE, AtelierError, Forbidden, NotFound, problem
+from server.loader import make_loader
+from server.logs import install_token_masking
+from server.rooms import Rooms
+from server.services import Services
+from server.store import catalog
+from server.store.db import open_engine
+from server.store.writer import LogWriter
+from server.ws import BoardSocket
+
+logger = logging.getLogger("atelier")
+
+
+def problem_response(status: int, title: str, detail: str, **extra: Any) -> Response:
+    return JSONResponse(
+        problem(status, title, detail, **extra), status_code=status, media_type=PROBLEM_MEDIA_TYPE
+    )
+
+
+async def on_atelier_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AtelierError)
+    return problem_response(exc.status, exc.title, exc.detail, **exc.extra)
+
+
+async def on_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return problem_response(
+        exc.status_code, str(exc.detail), f"{request.method} {request.url.path}"
+    )
+
+
+async def on_unexpected(request: Request, exc: Exception) -> Response:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(
+        500, "Internal server error", "an unexpected error occurred; it was logged"
+    )
+
+
+def make_authorizer(svc: Services) -> Any:
+    def check(board_id: str, token: str) -> Grant:
+        grant = catalog.verify_token(svc.engine, token)
+        board = catalog.get_board(svc.engine, board_id)
+        if board is None:
+            raise NotFound(f"no board with id {board_id!r}")
+        if not grant.covers(board.id, board.site_id):
+            raise Forbidden("this invite is for another board")
+        return grant
+
+    async def authorize(board_id: str, token: str) -> Grant:
+        return await asyncio.to_thread(check, board_id, token)
+
+    return authorize
+
+
+def create_app(settings: Settings, *, admin_token: str) -> Starlette:
+    install_token_masking()
+    engine = open_engine(
+        settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous
+    )
+    svc = Services(settings=settings, engine=engine, admin_token=admin_token)
+
+    def on_storage_health(healthy: bool, error: str) -> None:
+        message = (
+            "modifications enregistrées"
+            if healthy
+            else "enregistrement impossible, nouvel essai en cours"
+        )
+        if svc._rooms is not None:
+            svc.rooms.notify_all("storage", healthy, message)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        writer = LogWriter(
+            engine,
+            batch_max=settings.writer_batch_max,
+            backlog_max=settings.writer_backlog_max,
+            retry_max_seconds=settings.writer_retry_max_seconds,
+            on_health=on_storage_health,
+        )
+        rooms = Rooms(
+            writer,
+            make_loader(engine),
+            idle_seconds=settings.room_idle_seconds,
+            sweep_interval=settings.sweep_interval_seconds,
+            checkpoint_every=settings.checkpoint_every,
+            refused_writes_before_close=settings.refused_writes_before_close,
+        )
+        async with writer, rooms:
+            svc._writer, svc._rooms = writer, rooms
+            try:
+                yield
+            finally:
+                svc._rooms = None
+        svc._writer = None
+        engine.dispose()
+
+    socket = BoardSocket(settings, lambda: svc.rooms, make_authorizer(svc))
+    app = Starlette(
+        routes=[
+            *health.routes(),
+            *api.routes(),
+            *pages.routes(),
+            WebSocketRoute("/ws/boards/{board_id}", socket),
+        ],
+        exception_handlers={
+            AtelierError: on_atelier_error,
+            HTTPException: on_http_error,
+            Exception: on_unexpected,
+        },
+        lifespan=lifespan,
+    )
+    app.state.services = svc
+    return app

@@ -1,0 +1,55 @@
+"""Roles, grants and invite tokens: what a bearer may do, decided on the server."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    FACILITATOR = "facilitator"
+    PARTICIPANT = "participant"
+    OBSERVER = "observer"
+
+    @property
+    def can_edit(self) -> bool:
+        return self is not Role.OBSERVER
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """What one verified token allows: a role on one board, or on every board of a site."""
+
+    invite_id: str
+    role: Role
+    board_id: str | None
+    site_id: str | None
+    expires_at: float | None
+
+    def covers(self, board_id: str, board_site_id: str | None) -> bool:
+        if self.board_id is not None:
+            return self.board_id == board_id
+        return self.site_id is not None and self.site_id == board_site_id
+
+    def expired(self, now: float) -> bool:
+        return self.expires_at is not None and now >= self.expires_at
+
+
+TOKEN_BYTES = 32
+
+
+def mint_token() -> str:
+    """A fresh bearer token (256 random bits, URL-safe)."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def hash_token(token: str) -> str:
+    """Tokens are high-entropy, so a plain SHA-256 is enough to store them safely."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def same_secret(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))

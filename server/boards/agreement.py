@@ -1,0 +1,153 @@
+"""The cooperation agreement: five co-written sections and each party's approval.
+
+A section's status is derived, never stored. An approval records the SHA-256 of
+the text the party approved; once the text changes the approval no longer counts.
+
+Who must approve: "every party present on the board". Presence is judged against
+the site's trinôme, not against who happened to write on this board: the
+programme requires the three parties (État, Collectivité, Société civile) on every
+site, and an `agreed` section is evidence for evaluators, so the silence of a
+party that never opened the board must not read as consent. Facilitation may
+record an approval (it is shown) but never counts: facilitators support the
+agreement, they are not party to it.
+
+- `agreed`: each trinôme party approved the current text;
+- `proposed`: at least one trinôme party approved some version of it (an edit
+  after approval reopens an agreed section to `proposed`, not to `draft`);
+- `draft`: otherwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import partial
+from typing import TypedDict
+
+from .labels import PARTIES, PARTY_BY_ID, SECTION_BY_ID, SECTIONS, TRINOME
+from .problems import pointer, problem
+from .reading import Fields, Path, Reader
+
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+class ApprovalOut(TypedDict):
+    party: str
+    by: str | None
+    at: str | None
+    textHash: str | None
+    current: bool
+
+
+class SectionOut(TypedDict):
+    id: str
+    text: str
+    textHash: str
+    status: str
+    approvals: list[ApprovalOut]
+    pending: list[str]
+
+
+class AgreementOut(TypedDict):
+    sections: list[SectionOut]
+
+
+def text_hash(text: str) -> str:
+    """SHA-256 of the UTF-8 text, lowercase hex: what a party approves."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def section_status(approvals: list[ApprovalOut]) -> str:
+    current = {a["party"] for a in approvals if a["current"]}
+    if all(party in current for party in TRINOME):
+        return "agreed"
+    if any(a["party"] in TRINOME for a in approvals):
+        return "proposed"
+    return "draft"
+
+
+def empty_agreement() -> AgreementOut:
+    return {"sections": []}
+
+
+def project_agreement(fields: Fields, reader: Reader) -> AgreementOut:
+    """The five sections in the programme's order, whatever the document holds."""
+    for key in sorted(fields):
+        if key not in SECTION_BY_ID:
+            reader.report(problem(pointer("agreement", key), "unknown_section", value=key))
+    sections = []
+    for section in SECTIONS:
+        path = ("agreement", section.id)
+        read = partial(_project_section, section.id, fields, path, reader)
+        sections.append(reader.guard(path, read) or _section(section.id, "", []))
+    return {"sections": sections}
+
+
+def _project_section(section_id: str, agreement: Fields, path: Path, reader: Reader) -> SectionOut:
+    if section_id not in agreement:
+        label = SECTION_BY_ID[section_id].label
+        reader.report(problem(pointer(*path), "missing_section", section=label))
+        return _section(section_id, "", [])
+    fields = reader.fields(agreement[section_id], path)
+    if fields is None:
+        return _section(section_id, "", [])
+    text = reader.text(fields, path, "text")
+    if text is None:
+        reader.report(problem(pointer(*path, "text"), "missing_field", field="text"))
+    approvals = reader.child_map(fields, path, "approvals")
+    found = [] if approvals is None else _project_approvals(approvals, path, text or "", reader)
+    return _section(section_id, text or "", found)
+
+
+def _section(section_id: str, text: str, approvals: list[ApprovalOut]) -> SectionOut:
+    current = {a["party"] for a in approvals if a["current"]}
+    return {
+        "id": section_id,
+        "text": text,
+        "textHash": text_hash(text),
+        "status": section_status(approvals),
+        "approvals": approvals,
+        "pending": [party for party in TRINOME if party not in current],
+    }
+
+
+def _project_approvals(
+    entries: Fields, section_path: Path, text: str, reader: Reader
+) -> list[ApprovalOut]:
+    for party in sorted(entries):
+        if party not in PARTY_BY_ID:
+            where = pointer(*section_path, "approvals", party)
+            reader.report(problem(where, "unknown_party", value=party))
+    approvals = []
+    for party in (p.id for p in PARTIES if p.id in entries):
+        path = (*section_path, "approvals", party)
+        read = partial(_project_approval, party, entries[party], path, text_hash(text), reader)
+        approval = reader.guard(path, read)
+        if approval is not None:
+            approvals.append(approval)
+    return approvals
+
+
+def _project_approval(
+    party: str, value: object, path: Path, current_hash: str, reader: Reader
+) -> ApprovalOut | None:
+    """An approval is {by, at, textHash}: a plain object, or leniently a shared map."""
+    fields = reader.fields(value, path, expected="object")
+    if fields is None:
+        return None
+    approved_hash = _hash(fields, path, reader)
+    return {
+        "party": party,
+        "by": reader.string(fields, path, "by"),
+        "at": reader.date(fields, path, "at"),
+        "textHash": approved_hash,
+        "current": approved_hash == current_hash,
+    }
+
+
+def _hash(fields: Fields, path: Path, reader: Reader) -> str | None:
+    value = reader.string(fields, path, "textHash")
+    if value is None or _SHA256_HEX.fullmatch(value):
+        return value
+    reader.report(problem(pointer(*path, "textHash"), "invalid_hash", value=value))
+    return None

@@ -1,0 +1,70 @@
+"""The cooperation continuum: sticky notes placed on seven levels, projected to JSON."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TypedDict
+
+from .labels import COLOR_BY_ID, LEVEL_BY_ID
+from .problems import pointer, problem
+from .reading import AuthorOut, Fields, Path, Reader, sorted_entries
+
+
+class VotesOut(TypedDict):
+    count: int
+    voters: list[str]
+
+
+class NoteOut(TypedDict):
+    id: str
+    text: str
+    level: str | None
+    x: int | float | None
+    y: int | float | None
+    color: str | None
+    author: AuthorOut
+    createdAt: str | None
+    votes: VotesOut
+
+
+def project_notes(root: Fields, reader: Reader) -> list[NoteOut]:
+    """Every readable note, in id order."""
+    notes: list[NoteOut] = []
+    for note_id, value in sorted_entries(root):
+        path = ("notes", note_id)
+        note = reader.guard(path, partial(_project_note, note_id, value, path, reader))
+        if note is not None:
+            notes.append(note)
+    return notes
+
+
+def _project_note(note_id: str, value: object, path: Path, reader: Reader) -> NoteOut | None:
+    fields = reader.fields(value, path)
+    if fields is None:
+        return None
+    text = reader.text(fields, path, "text") or ""
+    if not text.strip():
+        reader.report(problem(pointer(*path, "text"), "note_without_text"))
+    return {
+        "id": note_id,
+        "text": text,
+        "level": reader.choice(fields, path, "level", LEVEL_BY_ID, "unknown_level"),
+        "x": reader.number(fields, path, "x"),
+        "y": reader.number(fields, path, "y"),
+        "color": reader.choice(fields, path, "color", COLOR_BY_ID, "unknown_color", required=False),
+        "author": reader.author(fields, path, name_required=True),
+        "createdAt": reader.date(fields, path, "createdAt"),
+        "votes": _project_votes(fields, path, reader),
+    }
+
+
+def _project_votes(fields: Fields, path: Path, reader: Reader) -> VotesOut:
+    """One dot per voter: a voter id mapped to true."""
+    votes = reader.child_map(fields, path, "votes")
+    voters: list[str] = []
+    for voter_id, value in sorted_entries(votes) if votes is not None else []:
+        if value is True:
+            voters.append(voter_id)
+        else:
+            reader.report(problem(pointer(*path, "votes", voter_id), "invalid_vote"))
+    return {"count": len(voters), "voters": voters}

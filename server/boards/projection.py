@@ -1,0 +1,147 @@
+"""A board document as plain JSON: what the API serves, exports store and diffs compare.
+
+The projection is deterministic (entries sorted, whole numbers as int) so that
+equal documents give byte-equal JSON once dumped with sorted keys, and it never
+raises: content that breaks the layout is listed in `problems` instead.
+Labels are not included; they come from `templates_catalog()`, which keeps a
+projection's hash stable when wording changes.
+
+Parts: a part is projected when the board's template includes it or when the
+document holds content for it (reported as `unexpected_part` if the template
+does not include it). A board without a part has `notes: []`, an empty chain or
+`agreement.sections: []`; `meta.parts` says which parts the board has.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+from pycrdt import Doc, Map
+
+from .agreement import AgreementOut, empty_agreement, project_agreement
+from .chain import ChainOut, empty_chain, project_chain
+from .continuum import NoteOut, project_notes
+from .labels import PARTS, TEMPLATE_PARTS, ZONE_BY_ID
+from .layout import LAYOUT_VERSION, META, PART_ROOTS, ROOTS
+from .problems import Problem, pointer, problem, wrong_type
+from .reading import Fields, Reader, as_fields, sorted_entries
+
+
+class LockOut(TypedDict):
+    zone: str
+    by: str | None
+    at: str | None
+
+
+class MetaOut(TypedDict):
+    title: str
+    template: str | None
+    layoutVersion: int | float | None
+    parts: list[str]
+    locks: list[LockOut]
+
+
+class Projection(TypedDict):
+    meta: MetaOut
+    notes: list[NoteOut]
+    chain: ChainOut
+    agreement: AgreementOut
+    problems: list[Problem]
+
+
+def project(doc: Doc[Any]) -> Projection:
+    """The board as JSON. Call it outside the document's observer callbacks."""
+    reader = Reader()
+    with doc.transaction():  # one consistent read of the whole document
+        roots = _read_roots(doc)
+        meta = _project_meta(roots.get(META, {}), reader)
+        meta["parts"] = parts = _parts(meta["template"], roots, reader)
+        notes = project_notes(roots.get("notes", {}), reader) if "continuum" in parts else []
+        chain = _chain(roots, reader) if "chain" in parts else empty_chain()
+        agreement = _agreement(roots, reader) if "agreement" in parts else empty_agreement()
+    return {
+        "meta": meta,
+        "notes": notes,
+        "chain": chain,
+        "agreement": agreement,
+        "problems": sorted(reader.problems, key=_problem_order),
+    }
+
+
+def _read_roots(doc: Doc[Any]) -> dict[str, Fields]:
+    """Entries of the layout's roots that exist; reading creates nothing."""
+    present = set(doc.keys())
+    return {name: dict(doc.get(name, type=Map).items()) for name in ROOTS if name in present}
+
+
+def _chain(roots: dict[str, Fields], reader: Reader) -> ChainOut:
+    return reader.guard(("chain",), lambda: project_chain(roots.get("chain", {}), reader)) or (
+        empty_chain()
+    )
+
+
+def _agreement(roots: dict[str, Fields], reader: Reader) -> AgreementOut:
+    fields = roots.get("agreement", {})
+    return reader.guard(("agreement",), lambda: project_agreement(fields, reader)) or (
+        empty_agreement()
+    )
+
+
+def _parts(template: str | None, roots: dict[str, Fields], reader: Reader) -> list[str]:
+    expected = TEMPLATE_PARTS.get(template or "", ())
+    parts = []
+    for part in PARTS:
+        has_content = bool(roots.get(PART_ROOTS[part.id]))
+        if has_content and template is not None and part.id not in expected:
+            where = pointer(PART_ROOTS[part.id])
+            reader.report(problem(where, "unexpected_part", part=part.label))
+        if has_content or part.id in expected:
+            parts.append(part.id)
+    return parts
+
+
+def _project_meta(fields: Fields, reader: Reader) -> MetaOut:
+    path = (META,)
+    return {
+        "title": reader.string(fields, path, "title") or "",
+        "template": reader.choice(fields, path, "template", TEMPLATE_PARTS, "unknown_template"),
+        "layoutVersion": _layout_version(fields, reader),
+        "parts": [],
+        "locks": _project_locks(fields, reader),
+    }
+
+
+def _layout_version(fields: Fields, reader: Reader) -> int | float | None:
+    version = reader.number(fields, (META,), "layoutVersion")
+    if version is not None and version != LAYOUT_VERSION:
+        where = pointer(META, "layoutVersion")
+        found = problem(
+            where, "unsupported_layout_version", value=str(version), expected=str(LAYOUT_VERSION)
+        )
+        reader.report(found)
+    return version
+
+
+def _project_locks(fields: Fields, reader: Reader) -> list[LockOut]:
+    """Locks mirrored by the server: zone -> {by?, at?}. Absent means nothing is locked."""
+    if "locks" not in fields:
+        return []
+    entries = reader.fields(fields["locks"], (META, "locks"))
+    locks: list[LockOut] = []
+    for zone, value in sorted_entries(entries or {}):
+        path = (META, "locks", zone)
+        if zone not in ZONE_BY_ID:
+            reader.report(problem(pointer(*path), "unknown_zone", value=zone))
+            continue
+        lock = as_fields(value)
+        if lock is None:
+            reader.report(wrong_type(pointer(*path), "object", value))
+            continue
+        by = reader.string(lock, path, "by", required=False)
+        at = reader.date(lock, path, "at") if "at" in lock else None
+        locks.append({"zone": zone, "by": by, "at": at})
+    return locks
+
+
+def _problem_order(found: Problem) -> tuple[str, str, str]:
+    return (found["path"], found["code"], found["message"]["en"])

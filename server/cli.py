@@ -1,0 +1,81 @@
+"""The ``atelier`` command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from server.auth import mint_token
+from server.config import Settings
+
+ADMIN_TOKEN_FILE = "admin-token"
+
+
+def operator_token(settings: Settings) -> tuple[str, bool]:
+    """The operator token, from settings or the data dir; created (and flagged new) if absent."""
+    if settings.admin_token:
+        return settings.admin_token, False
+    path = settings.data_dir / ADMIN_TOKEN_FILE
+    if path.exists():
+        return path.read_text().strip(), False
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    token = mint_token()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(token + "\n")
+    return token, True
+
+
+def serve(args: argparse.Namespace) -> int:
+    from server.app import create_app
+
+    settings = Settings.from_env(data_dir=Path(args.data_dir) if args.data_dir else None)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    token, created = operator_token(settings)
+    if created:
+        print(
+            f"Operator token (shown once, kept in {settings.data_dir / ADMIN_TOKEN_FILE}): {token}"
+        )
+    app = create_app(settings, admin_token=token)
+    print(
+        f"Atelier on http://{args.host}:{args.port}/ (data in {settings.data_dir.resolve()})",
+        flush=True,
+    )
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        ws="websockets-sansio",
+        ws_max_size=settings.max_frame_bytes,
+        ws_per_message_deflate=False,
+        ws_ping_interval=settings.ping_interval_seconds,
+        ws_ping_timeout=settings.ping_timeout_seconds,
+        lifespan="on",
+        log_level=args.log_level,
+        timeout_graceful_shutdown=10,
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="atelier", description="Collaborative workshop boards.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("serve", help="run the server (SQLite under ./data by default)")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--data-dir", default=None, help="default: $ATELIER_DATA_DIR or ./data")
+    run.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    run.set_defaults(handler=serve)
+    args = parser.parse_args(argv)
+    handler = args.handler
+    return int(handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""Settings: every limit the server enforces, with a safe default, read once at start."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+ENV_PREFIX = "ATELIER_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Frozen configuration; each field maps to env ``ATELIER_<NAME>`` (upper case)."""
+
+    data_dir: Path = field(default_factory=lambda: Path("data"))
+    """Where the SQLite database and the generated operator token live."""
+    database_url: str = ""
+    """SQLAlchemy URL; empty means ``sqlite:///<data_dir>/atelier.db``."""
+    admin_token: str = ""
+    """Operator token; empty means read or create ``<data_dir>/admin-token``."""
+    public_url: str = ""
+    """Base URL used in invite links; empty means the URL the request came in on."""
+    max_frame_bytes: int = 8 * 1024 * 1024
+    """Largest WebSocket message accepted; bigger frames close with 1009 before being buffered."""
+    max_awareness_bytes: int = 64 * 1024
+    """Largest awareness state (JSON) per client id."""
+    rate_messages_per_second: float = 300.0
+    """Sustained messages per second per connection before 4429."""
+    rate_burst_messages: int = 1000
+    """Burst of messages a connection may send above the sustained rate."""
+    rate_bytes_per_second: float = 4 * 1024 * 1024
+    """Sustained bytes per second per connection before 4429."""
+    rate_burst_bytes: int = 32 * 1024 * 1024
+    """Burst of bytes a connection may send above the sustained rate."""
+    outbox_max_messages: int = 2000
+    """Messages queued for one slow reader before it is closed with 1013 (it then resyncs)."""
+    outbox_max_bytes: int = 16 * 1024 * 1024
+    """Bytes queued for one slow reader before it is closed with 1013."""
+    max_peers_per_board: int = 250
+    """Connections one board accepts; more are refused with 1013."""
+    refused_writes_before_close: int = 3
+    """Writes dropped (observer, locked board) before the connection is closed with 4403."""
+    writer_batch_max: int = 512
+    """Most updates committed in one transaction by the log writer."""
+    writer_backlog_max: int = 50_000
+    """Updates waiting for the database before new writers are refused with 1013."""
+    writer_retry_max_seconds: float = 5.0
+    """Longest pause between two attempts when the database fails."""
+    checkpoint_every: int = 500
+    """A full-state checkpoint is stored every this many updates of a board."""
+    room_idle_seconds: float = 30.0
+    """A board with no connection for this long is flushed and unloaded."""
+    sweep_interval_seconds: float = 1.0
+    """How often idle rooms, expired grants and revocations are checked."""
+    ping_interval_seconds: float = 20.0
+    """WebSocket ping period; a peer that misses its pong is dropped and its presence removed."""
+    ping_timeout_seconds: float = 20.0
+    """How long a ping may stay unanswered."""
+    sqlite_synchronous: str = "NORMAL"
+    """SQLite ``synchronous`` pragma: NORMAL survives a process crash, FULL also a power loss."""
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'atelier.db'}"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        """Build settings from ``ATELIER_*`` variables (and ``DATABASE_URL``), then overrides."""
+        env = dict(os.environ if environ is None else environ)
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get(ENV_PREFIX + f.name.upper())
+            if raw is None and f.name == "database_url":
+                raw = env.get("DATABASE_URL")
+            if raw is not None and raw != "":
+                values[f.name] = _coerce(f.type, raw, f.name)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def _coerce(type_name: object, raw: str, name: str) -> object:
+    kind = str(type_name)
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+        if kind == "Path":
+            return Path(raw)
+    except ValueError as exc:
+        raise ValueError(f"{ENV_PREFIX}{name.upper()}: expected {kind}, got {raw!r}") from exc
+    return raw
+
+
+def documented_settings() -> list[tuple[str, str]]:
+    """(env name, default) pairs, used by the README contract test."""
+    defaults = Settings()
+    return [(ENV_PREFIX + f.name.upper(), str(getattr(defaults, f.name))) for f in fields(Settings)]

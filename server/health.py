@@ -1,0 +1,78 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import text
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from server.services import Services
+
+READY_MAX_WRITER_LAG_SECONDS = 5.0
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+def _database_reachable(svc: Services) -> bool:
+    try:
+        with svc.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception:
+        return False
+    return True
+
+
+async def readyz(request: Request) -> Response:
+    svc: Services = request.app.state.services
+    writer = svc.writer
+    checks = {
+        "database": await asyncio.to_thread(_database_reachable, svc),
+        "writer_healthy": writer.healthy,
+        "writer_lag_seconds": round(writer.lag_seconds(), 3),
+        "writer_backlog": writer.backlog,
+    }
+    ready = bool(checks["database"]) and writer.healthy
+    ready = ready and writer.lag_seconds() < READY_MAX_WRITER_LAG_SECONDS
+    body = {"status": "ready" if ready else "not ready", "checks": checks}
+    if not ready and writer.last_error:
+        body["error"] = writer.last_error
+    return JSONResponse(body, status_code=200 if ready else 503)
+
+
+async def metrics(request: Request) -> Response:
+    """Prometheus text exposition of the live figures."""
+    svc: Services = request.app.state.services
+    rooms, writer = svc.rooms, svc.writer
+    figures = [
+        ("atelier_rooms", "gauge", "Boards loaded in memory.", len(rooms)),
+        ("atelier_connections", "gauge", "Open board connections.", rooms.connections()),
+        ("atelier_room_loads_total", "counter", "Boards loaded from storage.", rooms.loads),
+        ("atelier_updates_persisted_total", "counter", "Updates committed.", writer.committed),
+        ("atelier_persist_batches_total", "counter", "Log commits.", writer.batches),
+        ("atelier_persist_backlog", "gauge", "Updates waiting for the database.", writer.backlog),
+        (
+            "atelier_persist_lag_seconds",
+            "gauge",
+            "Age of the oldest waiting update.",
+            writer.lag_seconds(),
+        ),
+        (
+            "atelier_persist_healthy",
+            "gauge",
+            "1 when the last commit succeeded.",
+            int(writer.healthy),
+        ),
+    ]
+    lines = []
+    for name, kind, help_text, value in figures:
+        lines += [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}", f"{name} {value}"]
+    return PlainTextResponse("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")
+
+
+def routes() -> list[BaseRoute]:
+    return [Route("/healthz", healthz), Route("/readyz", readyz), Route("/metrics", metrics)]

@@ -1,0 +1,147 @@
+"""One WebSocket connection: who it is, what it may do, and its bounded outbox.
+
+The room never awaits a peer: it appends frames to the outbox, and the peer's own send task
+writes them. A peer whose outbox overflows is too slow to follow the board; it is closed
+with 1013 and resyncs when it reconnects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from server.auth import Grant
+from server.errors import CloseCode, close_reason
+from server.protocol import encode_durable_ack
+
+logger = logging.getLogger("atelier.peer")
+
+AsgiSend = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class TokenBucket:
+    """Messages and bytes per second, with bursts; refill is computed lazily."""
+
+    __slots__ = ("_byte_burst", "_byte_rate", "_bytes", "_last", "_msg_burst", "_msg_rate", "_msgs")
+
+    def __init__(self, msg_rate: float, msg_burst: int, byte_rate: float, byte_burst: int) -> None:
+        self._msg_rate, self._msg_burst = msg_rate, float(msg_burst)
+        self._byte_rate, self._byte_burst = byte_rate, float(byte_burst)
+        self._msgs, self._bytes = float(msg_burst), float(byte_burst)
+        self._last = time.monotonic()
+
+    def allow(self, size: int) -> bool:
+        now = time.monotonic()
+        elapsed, self._last = now - self._last, now
+        self._msgs = min(self._msg_burst, self._msgs + elapsed * self._msg_rate) - 1
+        self._bytes = min(self._byte_burst, self._bytes + elapsed * self._byte_rate) - size
+        return self._msgs >= 0 and self._bytes >= 0
+
+
+class Peer:
+    """A connected client of one board."""
+
+    def __init__(
+        self,
+        send: AsgiSend,
+        grant: Grant,
+        *,
+        name: str | None,
+        party: str | None,
+        acks: bool,
+        limiter: TokenBucket,
+        outbox_max_messages: int,
+        outbox_max_bytes: int,
+    ) -> None:
+        self._send = send
+        self.grant = grant
+        self.name = name
+        self.party = party
+        self.acks = acks
+        self.limiter = limiter
+        self._outbox: deque[bytes] = deque()
+        self._outbox_bytes = 0
+        self._max_messages = outbox_max_messages
+        self._max_bytes = outbox_max_bytes
+        self._wake = asyncio.Event()
+        self.close_code: CloseCode | None = None
+        self.close_reason = ""
+        self.awareness_ids: set[int] = set()
+        self.refused_writes = 0
+        self.update_frames = 0
+        """Update-carrying frames received (SyncStep2 and Update)."""
+        self.settled_frames = 0
+        """Of those, how many are durable or held nothing new: the ``acks`` figure."""
+        self._unsettled: deque[int] = deque()
+        """Log submissions still pending per unsettled frame, in frame order."""
+
+    @property
+    def closed(self) -> bool:
+        return self.close_code is not None
+
+    def enqueue(self, frame: bytes) -> None:
+        if self.close_code is not None:
+            return
+        # One frame alone always fits (a whole board for a newcomer can be large);
+        # the limits bound the backlog of a peer that does not read.
+        if self._outbox and (
+            len(self._outbox) >= self._max_messages
+            or self._outbox_bytes + len(frame) > self._max_bytes
+        ):
+            self.close(CloseCode.OVERLOADED, "too slow to follow the board; reconnect to resync")
+            return
+        self._outbox.append(frame)
+        self._outbox_bytes += len(frame)
+        self._wake.set()
+
+    def close(self, code: CloseCode, reason: str) -> None:
+        """Drop anything queued and close with ``code``; the send task does the writing."""
+        if self.close_code is not None:
+            return
+        self.close_code, self.close_reason = code, reason
+        self._outbox.clear()
+        self._outbox_bytes = 0
+        self._wake.set()
+
+    def track_update_frame(self, submissions: int) -> None:
+        """Remember an update frame that produced ``submissions`` log entries."""
+        self.update_frames += 1
+        self._unsettled.append(submissions)
+        self._settle()
+
+    def entry_durable(self) -> None:
+        """One log entry of this peer (the oldest unsettled) is now durable."""
+        if self._unsettled:
+            self._unsettled[0] -= 1
+        self._settle()
+
+    def _settle(self) -> None:
+        before = self.settled_frames
+        while self._unsettled and self._unsettled[0] <= 0:
+            self._unsettled.popleft()
+            self.settled_frames += 1
+        if self.acks and self.settled_frames != before:
+            self.enqueue(encode_durable_ack(self.settled_frames))
+
+    async def run_sender(self) -> None:
+        """Write queued frames until closed, then send the close frame."""
+        while True:
+            while self._outbox and self.close_code is None:
+                frame = self._outbox.popleft()
+                self._outbox_bytes -= len(frame)
+                await self._send({"type": "websocket.send", "bytes": frame})
+            if self.close_code is not None:
+                await self._send(
+                    {
+                        "type": "websocket.close",
+                        "code": int(self.close_code),
+                        "reason": close_reason(self.close_reason),
+                    }
+                )
+                return
+            self._wake.clear()
+            await self._wake.wait()

@@ -1,0 +1,274 @@
+"""One board, live: its document, presence and peers.
+
+``receive`` checks what the peer may do, applies its update inside a transaction, and hands
+the resulting change to the log writer. The change is relayed to the other peers only once
+it is durable (``_on_durable``), so nothing a peer ever received can be lost by a crash.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from pycrdt import Doc, TransactionEvent
+
+from server import protocol
+from server.auth import Role
+from server.boards.layout import mirror_board_lock
+from server.crdt import InvalidUpdate, adds_anything
+from server.errors import CloseCode, Overloaded
+from server.peer import Peer
+from server.protocol import AwarenessEntry
+from server.store.log import LogEntry
+
+logger = logging.getLogger("atelier.room")
+
+
+class UpdateSink(Protocol):
+    """Where accepted changes go to become durable (the log writer)."""
+
+    def has_capacity(self) -> bool: ...
+
+    def submit(
+        self, entry: LogEntry, on_durable: Callable[[int], None], checkpoint: bytes | None = None
+    ) -> None: ...
+
+
+@dataclass(slots=True)
+class _PendingStep2:
+    durable_target: int
+    peer: Peer
+    frame: bytes
+
+
+class Room:
+    def __init__(
+        self,
+        board_id: str,
+        doc: Doc[Any],
+        sink: UpdateSink,
+        *,
+        site_id: str | None = None,
+        locked: bool = False,
+        checkpoint_every: int = 500,
+        updates_since_checkpoint: int = 0,
+        refused_writes_before_close: int = 3,
+    ) -> None:
+        self.board_id = board_id
+        self.site_id = site_id
+        self.doc = doc
+        self.locked = locked
+        self.peers: set[Peer] = set()
+        self.idle_since: float | None = time.monotonic()
+        self._sink = sink
+        self._checkpoint_every = checkpoint_every
+        self._since_checkpoint = updates_since_checkpoint
+        self._refusals_before_close = refused_writes_before_close
+        self._awareness: dict[int, AwarenessEntry] = {}
+        self._owners: dict[int, Peer] = {}
+        self._captured: list[bytes] = []
+        self._submitted = 0
+        self._durable = 0
+        self._waiting_step2: deque[_PendingStep2] = deque()
+        self.last_seq = 0
+        doc.observe(self._on_change)
+
+    # -- membership -----------------------------------------------------------------
+
+    @property
+    def pending(self) -> int:
+        """Changes applied to the document but not yet durable."""
+        return self._submitted - self._durable
+
+    def join(self, peer: Peer) -> None:
+        self.peers.add(peer)
+        self.idle_since = None
+        peer.enqueue(protocol.encode_sync_step1(self.doc.get_state()))
+        states = [e for e in self._awareness.values() if not e.removed]
+        if states:
+            peer.enqueue(protocol.encode_awareness(states))
+
+    def leave(self, peer: Peer) -> None:
+        self.peers.discard(peer)
+        gone = []
+        for client_id in peer.awareness_ids:
+            self._owners.pop(client_id, None)
+            entry = self._awareness.pop(client_id, None)
+            if entry is not None and not entry.removed:
+                gone.append(AwarenessEntry(client_id, entry.clock + 1, "null"))
+        if gone:
+            self._broadcast(protocol.encode_awareness(gone), exclude=peer)
+        if not self.peers:
+            self.idle_since = time.monotonic()
+
+    # -- messages ---------------------------------------------------------------------
+
+    def receive(self, peer: Peer, message: protocol.Message) -> None:
+        """Handle one decoded message; raises ``MalformedMessage`` for a bad CRDT update."""
+        match message:
+            case protocol.SyncStep1(state_vector):
+                self._answer_step1(peer, state_vector)
+            case protocol.SyncStep2(update) | protocol.Update(update):
+                self._write(peer, update)
+            case protocol.Awareness(entries):
+                self._update_awareness(peer, entries)
+            case protocol.QueryAwareness():
+                states = [e for e in self._awareness.values() if not e.removed]
+                peer.enqueue(protocol.encode_awareness(states))
+
+    def _answer_step1(self, peer: Peer, state_vector: bytes) -> None:
+        try:
+            missing = self.doc.get_update(state_vector)
+        except BaseException as exc:
+            _reraise_fatal(exc)
+            raise InvalidUpdate(f"invalid state vector: {exc}") from exc
+        frame = protocol.encode_sync_step2(missing)
+        if self.pending == 0:
+            peer.enqueue(frame)
+        else:  # part of this state is not durable yet: hold the answer until it is
+            self._waiting_step2.append(_PendingStep2(self._submitted, peer, frame))
+
+    def _may_write(self, peer: Peer) -> str | None:
+        role = peer.grant.role
+        if not role.can_edit:
+            return "observers cannot change the board"
+        if self.locked and role is not Role.FACILITATOR:
+            return "the board is locked by the facilitator"
+        return None
+
+    def _write(self, peer: Peer, update: bytes) -> None:
+        refusal = self._may_write(peer)
+        if refusal is not None:
+            if adds_anything(self.doc, update):
+                self._refuse(peer, refusal)
+            peer.track_update_frame(0)
+            return
+        if not self._sink.has_capacity():
+            raise Overloaded("the database is behind; retry in a moment")
+        self._apply(update, peer)
+
+    def _refuse(self, peer: Peer, reason: str) -> None:
+        peer.refused_writes += 1
+        logger.info(
+            "board %s: write refused (%s) for invite %s",
+            self.board_id,
+            reason,
+            peer.grant.invite_id,
+        )
+        if peer.acks:
+            peer.enqueue(protocol.encode_notice("write_refused", False, reason))
+        if peer.refused_writes >= self._refusals_before_close:
+            peer.close(CloseCode.FORBIDDEN, reason)
+
+    def _apply(self, update: bytes, peer: Peer | None) -> None:
+        self._captured.clear()
+        try:
+            with self.doc.transaction(origin="peer" if peer else "server"):
+                self.doc.apply_update(update)
+        except BaseException as exc:
+            _reraise_fatal(exc)
+            self._captured.clear()
+            raise InvalidUpdate(f"invalid update: {exc}") from exc
+        changes = list(self._captured)
+        self._captured.clear()
+        for change in changes:
+            self._submit(change, peer)
+        if peer is not None:
+            peer.track_update_frame(len(changes))
+
+    def apply_server_change(self, change: Callable[[Doc[Any]], None]) -> None:
+        """Apply a change made by the server itself (seeding, lock mirror); logged like any."""
+        self._captured.clear()
+        with self.doc.transaction(origin="server"):
+            change(self.doc)
+        changes = list(self._captured)
+        self._captured.clear()
+        for data in changes:
+            self._submit(data, None)
+
+    def _on_change(self, event: TransactionEvent) -> None:
+        self._captured.append(event.update)
+
+    def _submit(self, data: bytes, peer: Peer | None) -> None:
+        self._since_checkpoint += 1
+        checkpoint = None
+        if self._since_checkpoint >= self._checkpoint_every:
+            checkpoint = self.doc.get_update()
+            self._since_checkpoint = 0
+        entry = LogEntry(
+            board_id=self.board_id,
+            created_at=time.time(),
+            invite_id=peer.grant.invite_id if peer else None,
+            author_name=peer.name if peer else None,
+            party=peer.party if peer else None,
+            data=data,
+        )
+        self._sink.submit(entry, lambda seq: self._on_durable(seq, data, peer), checkpoint)
+        self._submitted += 1
+
+    def _on_durable(self, seq: int, data: bytes, source: Peer | None) -> None:
+        self._durable += 1
+        self.last_seq = seq
+        self._broadcast(protocol.encode_update(data), exclude=source)
+        if source is not None:
+            source.entry_durable()
+        while self._waiting_step2 and self._waiting_step2[0].durable_target <= self._durable:
+            held = self._waiting_step2.popleft()
+            held.peer.enqueue(held.frame)
+
+    # -- presence ---------------------------------------------------------------------
+
+    def _update_awareness(self, peer: Peer, entries: tuple[AwarenessEntry, ...]) -> None:
+        accepted = []
+        for entry in entries:
+            owner = self._owners.get(entry.client_id)
+            if owner is None:
+                if entry.removed:
+                    continue
+                self._owners[entry.client_id] = peer
+                peer.awareness_ids.add(entry.client_id)
+            elif owner is not peer:
+                logger.info(
+                    "board %s: awareness for client %s refused (owned by another connection)",
+                    self.board_id,
+                    entry.client_id,
+                )
+                continue
+            current = self._awareness.get(entry.client_id)
+            if current is not None and entry.clock < current.clock:
+                continue
+            self._awareness[entry.client_id] = entry
+            accepted.append(entry)
+        if accepted:
+            self._broadcast(protocol.encode_awareness(accepted), exclude=peer)
+
+    def set_locked(self, locked: bool) -> None:
+        """Enforce the lock now and mirror it in the document for every client to display."""
+        self.locked = locked
+        self.apply_server_change(lambda doc: mirror_board_lock(doc, locked))
+
+    def notify(self, kind: str, ok: bool, message: str) -> None:
+        """Tell every connection that asked for acks about a server condition."""
+        frame = protocol.encode_notice(kind, ok, message)
+        for peer in self.peers:
+            if peer.acks:
+                peer.enqueue(frame)
+
+    def _broadcast(self, frame: bytes, exclude: Peer | None) -> None:
+        for peer in self.peers:
+            if peer is not exclude:
+                peer.enqueue(frame)
+
+    def close_all(self, code: CloseCode, reason: str) -> None:
+        for peer in list(self.peers):
+            peer.close(code, reason)
+
+
+def _reraise_fatal(exc: BaseException) -> None:
+    """pycrdt surfaces Rust panics as BaseException; only real interrupts propagate."""
+    if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+        raise exc

@@ -1,0 +1,32 @@
+"""The long-lived parts one app instance owns, shared by the edges (API, WebSocket, pages)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from server.config import Settings
+from server.rooms import Rooms
+from server.store.writer import LogWriter
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    admin_token: str
+    _writer: LogWriter | None = field(default=None, repr=False)
+    _rooms: Rooms | None = field(default=None, repr=False)
+
+    @property
+    def writer(self) -> LogWriter:
+        if self._writer is None:
+            raise RuntimeError("the log writer runs only while the app is started")
+        return self._writer
+
+    @property
+    def rooms(self) -> Rooms:
+        if self._rooms is None:
+            raise RuntimeError("rooms exist only while the app is started")
+        return self._rooms

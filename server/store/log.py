@@ -1,0 +1,100 @@
+"""The append-only update log and its checkpoints: write a batch, read a board back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, func, insert, select
+
+from server.store.models import checkpoints, updates
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """One accepted update, attributed to the invite that sent it (None: the server)."""
+
+    board_id: str
+    created_at: float
+    invite_id: str | None
+    author_name: str | None
+    party: str | None
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBoard:
+    """What a room needs to come back: the latest checkpoint and every update after it."""
+
+    checkpoint: bytes | None
+    tail: list[bytes]
+    last_seq: int
+
+    @property
+    def updates_since_checkpoint(self) -> int:
+        return len(self.tail)
+
+
+def append(
+    conn: Connection, entries: Sequence[LogEntry], checkpoint_states: Sequence[bytes | None]
+) -> list[int]:
+    """Insert the entries in order; returns their sequence numbers. The caller commits."""
+    rows = [
+        {
+            "board_id": e.board_id,
+            "created_at": e.created_at,
+            "invite_id": e.invite_id,
+            "author_name": e.author_name,
+            "party": e.party,
+            "data": e.data,
+        }
+        for e in entries
+    ]
+    result = conn.execute(
+        insert(updates).returning(updates.c.seq, sort_by_parameter_order=True), rows
+    )
+    seqs = [row[0] for row in result]
+    snapshots = [
+        {"board_id": e.board_id, "seq": seq, "created_at": e.created_at, "state": state}
+        for e, seq, state in zip(entries, seqs, checkpoint_states, strict=True)
+        if state is not None
+    ]
+    if snapshots:
+        conn.execute(insert(checkpoints), snapshots)
+    return seqs
+
+
+def load(conn: Connection, board_id: str) -> StoredBoard:
+    """Latest checkpoint of the board plus the updates logged after it."""
+    latest = conn.execute(
+        select(checkpoints.c.seq, checkpoints.c.state)
+        .where(checkpoints.c.board_id == board_id)
+        .order_by(checkpoints.c.seq.desc())
+        .limit(1)
+    ).first()
+    since = latest.seq if latest else 0
+    tail = conn.execute(
+        select(updates.c.seq, updates.c.data)
+        .where(updates.c.board_id == board_id, updates.c.seq > since)
+        .order_by(updates.c.seq)
+    ).all()
+    last_seq = tail[-1].seq if tail else since
+    return StoredBoard(latest.state if latest else None, [row.data for row in tail], last_seq)
+
+
+def count(conn: Connection, board_id: str) -> int:
+    return int(
+        conn.execute(
+            select(func.count()).select_from(updates).where(updates.c.board_id == board_id)
+        ).scalar_one()
+    )
+
+
+def entries(conn: Connection, board_id: str) -> list[tuple[int, bytes, str | None]]:
+    """Every logged update of a board in order: (seq, bytes, invite id)."""
+    rows = conn.execute(
+        select(updates.c.seq, updates.c.data, updates.c.invite_id)
+        .where(updates.c.board_id == board_id)
+        .order_by(updates.c.seq)
+    ).all()
+    return [(row.seq, row.data, row.invite_id) for row in rows]

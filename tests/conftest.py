@@ -1,0 +1,43 @@
+"""Shared fixtures: a real server per test module, real SQLite in a temporary directory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.atelier_server import AtelierServer
+from tests.raw_client import RawClient
+
+
+@pytest.fixture(scope="module")
+def atelier(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AtelierServer]:
+    server = AtelierServer(tmp_path_factory.mktemp("atelier"))
+    server.start()
+    yield server
+    if server.process is not None:
+        server.stop()
+
+
+@pytest.fixture
+def start_atelier(tmp_path: Path) -> Iterator[Callable[..., AtelierServer]]:
+    """Start a dedicated server with extra ``ATELIER_*`` settings (function scope)."""
+    started: list[AtelierServer] = []
+
+    def start(**env: str) -> AtelierServer:
+        server = AtelierServer(tmp_path / f"server{len(started)}", env=env)
+        server.start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        if server.process is not None:
+            server.kill9()
+
+
+@pytest.fixture(autouse=True)
+async def close_raw_clients() -> AsyncIterator[None]:
+    yield
+    await RawClient.close_all()
