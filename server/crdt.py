@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pycrdt import Doc, get_state, get_update
+from pycrdt import Doc, MapEvent, get_state, get_update
 
 from server.protocol import MalformedMessage, _Reader
 
@@ -85,3 +85,12 @@ def state_vector_of(update: bytes) -> dict[int, int]:
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
         raise InvalidUpdate(f"invalid update: {exc}") from exc
+
+
+def changed_keys(event: object) -> dict[str, dict[str, Any]]:
+    """The keys a map event changed, ``{key: {"action": "add"|"update"|"delete", ...}}``;
+    empty for any other event."""
+    if not isinstance(event, MapEvent):
+        return {}
+    keys: dict[str, dict[str, Any]] = getattr(event, "keys", {})
+    return keys

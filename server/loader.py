@@ -25,7 +25,7 @@ def load_board(engine: Engine, board_id: str) -> LoadedBoard:
     return LoadedBoard(
         doc,
         site_id=board.site_id,
-        locked=board.locked,
+        locks=board.locks,
         updates_since_checkpoint=stored.updates_since_checkpoint,
         last_seq=stored.last_seq,
     )

@@ -18,12 +18,13 @@ from pycrdt import Doc, TransactionEvent
 
 from server import protocol
 from server.auth import Role
-from server.boards.layout import mirror_board_lock
+from server.boards.layout import BOARD_ZONE, clear_lock, set_lock
 from server.crdt import InvalidUpdate, adds_anything
 from server.errors import CloseCode, Overloaded
 from server.peer import Peer
 from server.protocol import AwarenessEntry
 from server.store.log import LogEntry
+from server.zones import META_ZONE, ZoneWatcher
 
 logger = logging.getLogger("atelier.room")
 
@@ -53,7 +54,7 @@ class Room:
         sink: UpdateSink,
         *,
         site_id: str | None = None,
-        locked: bool = False,
+        locks: frozenset[str] = frozenset(),
         checkpoint_every: int = 500,
         updates_since_checkpoint: int = 0,
         refused_writes_before_close: int = 3,
@@ -61,7 +62,9 @@ class Room:
         self.board_id = board_id
         self.site_id = site_id
         self.doc = doc
-        self.locked = locked
+        self.locks: set[str] = set(locks)
+        """Locked zones (``board`` locks everything) for everyone but facilitators."""
+        self._zones = ZoneWatcher(doc)
         self.peers: set[Peer] = set()
         self.idle_since: float | None = time.monotonic()
         self._sink = sink
@@ -136,8 +139,17 @@ class Room:
         role = peer.grant.role
         if not role.can_edit:
             return "observers cannot change the board"
-        if self.locked and role is not Role.FACILITATOR:
+        if BOARD_ZONE in self.locks and role is not Role.FACILITATOR:
             return "the board is locked by the facilitator"
+        return None
+
+    def _zone_refusal(self, peer: Peer, zones: set[str]) -> str | None:
+        if META_ZONE in zones:
+            return "the board's settings (meta) are written by the server only"
+        if peer.grant.role is not Role.FACILITATOR:
+            locked = sorted(zones & self.locks)
+            if locked:
+                return f"locked by the facilitator: {', '.join(locked)}"
         return None
 
     def _write(self, peer: Peer, update: bytes) -> None:
@@ -149,6 +161,18 @@ class Room:
             return
         if not self._sink.has_capacity():
             raise Overloaded("the database is behind; retry in a moment")
+        try:
+            zones = self._zones.touched_by(update)
+        except BaseException as exc:
+            _reraise_fatal(exc)
+            self._zones.resync(self.doc)
+            raise InvalidUpdate(f"invalid update: {exc}") from exc
+        refusal = self._zone_refusal(peer, zones)
+        if refusal is not None:
+            self._zones.resync(self.doc)
+            self._refuse(peer, refusal)
+            peer.track_update_frame(0)
+            return
         self._apply(update, peer)
 
     def _refuse(self, peer: Peer, reason: str) -> None:
@@ -188,6 +212,7 @@ class Room:
         changes = list(self._captured)
         self._captured.clear()
         for data in changes:
+            self._zones.touched_by(data)
             self._submit(data, None)
 
     def _on_change(self, event: TransactionEvent) -> None:
@@ -246,10 +271,14 @@ class Room:
         if accepted:
             self._broadcast(protocol.encode_awareness(accepted), exclude=peer)
 
-    def set_locked(self, locked: bool) -> None:
-        """Enforce the lock now and mirror it in the document for every client to display."""
-        self.locked = locked
-        self.apply_server_change(lambda doc: mirror_board_lock(doc, locked))
+    def set_lock(self, zone: str, locked: bool, by: str | None, at: str) -> None:
+        """Enforce a zone lock now and mirror it in the document for every client to show."""
+        if locked:
+            self.locks.add(zone)
+            self.apply_server_change(lambda doc: set_lock(doc, zone, by, at))
+        else:
+            self.locks.discard(zone)
+            self.apply_server_change(lambda doc: clear_lock(doc, zone))
 
     def notify(self, kind: str, ok: bool, message: str) -> None:
         """Tell every connection that asked for acks about a server condition."""

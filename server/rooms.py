@@ -27,13 +27,13 @@ class LoadedBoard:
         doc: Doc[Any],
         *,
         site_id: str | None,
-        locked: bool,
+        locks: frozenset[str],
         updates_since_checkpoint: int,
         last_seq: int,
     ) -> None:
         self.doc = doc
         self.site_id = site_id
-        self.locked = locked
+        self.locks = locks
         self.updates_since_checkpoint = updates_since_checkpoint
         self.last_seq = last_seq
 
@@ -97,7 +97,7 @@ class Rooms:
             loaded.doc,
             self._sink,
             site_id=loaded.site_id,
-            locked=loaded.locked,
+            locks=loaded.locks,
             checkpoint_every=self._checkpoint_every,
             updates_since_checkpoint=loaded.updates_since_checkpoint,
             refused_writes_before_close=self._refusals,

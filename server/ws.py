@@ -16,7 +16,8 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from server import protocol
-from server.auth import Grant
+from server.auth import Grant, Role
+from server.boards.labels import PARTY_BY_ID
 from server.config import Settings
 from server.errors import AtelierError, CloseCode, NotFound, Overloaded, close_reason
 from server.peer import AsgiSend, Peer, TokenBucket
@@ -28,6 +29,7 @@ logger = logging.getLogger("atelier.ws")
 
 BOARD_ID = re.compile(r"[a-z0-9_-]{1,64}")
 MAX_NAME_CHARS = 80
+FACILITATION = "facilitation"
 
 Authorizer = Callable[[str, str], Awaitable[Grant]]
 """(board id, token) -> grant, raising an ``AtelierError`` that carries the close code."""
@@ -83,7 +85,7 @@ class BoardSocket:
             send,
             grant,
             name=(query.get("name") or None) and query["name"][:MAX_NAME_CHARS],
-            party=(query.get("party") or None) and query["party"][:32],
+            party=_party(grant, query.get("party")),
             acks=query.get("acks") == "1",
             limiter=TokenBucket(
                 s.rate_messages_per_second,
@@ -126,6 +128,13 @@ class BoardSocket:
             except Exception:
                 logger.exception("board %s: error handling a frame", room.board_id)
                 peer.close(CloseCode.INTERNAL, "internal error")
+
+
+def _party(grant: Grant, asked: str | None) -> str | None:
+    """Attribution party: one of the programme's parties; facilitators default to theirs."""
+    if asked in PARTY_BY_ID:
+        return asked
+    return FACILITATION if grant.role is Role.FACILITATOR else None
 
 
 async def _refuse(receive: AsgiReceive, send: AsgiSend, code: CloseCode, reason: str) -> None:

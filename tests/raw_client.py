@@ -113,6 +113,11 @@ class RawClient:
     def value(self, key: str) -> Any:
         return self.doc.get("m", type=Map).get(key)
 
+    def root(self, name: str) -> dict[str, Any]:
+        """A map root of the document as plain Python data."""
+        data: dict[str, Any] = self.doc.get(name, type=Map).to_py() or {}
+        return data
+
     def text(self, name: str = "t") -> str:
         return str(self.doc.get(name, type=Text))
 

@@ -120,7 +120,7 @@ async def test_locked_board_refuses_participants_and_accepts_facilitators(
     facilitator = await open_synced(atelier, board_id, facilitator_token)
     participant = await open_synced(atelier, board_id, atelier.invite(board_id), acks="1")
     locked = atelier.api("POST", f"/api/boards/{board_id}/lock", token=facilitator_token)
-    assert locked.json() == {"id": board_id, "locked": True}
+    assert locked.json() == {"id": board_id, "locked": True, "zone_locks": []}
     await participant.set_key("during-lock", 1)
     await participant.wait_until(
         lambda: any(n["kind"] == "write_refused" for n in participant.notices)

@@ -182,14 +182,14 @@ def _cycle_problems(
     links: list[LinkOut], tiers: dict[str, str | None], names: dict[str, Localized]
 ) -> list[Problem]:
     """A link is in a loop when its target leads back to its source."""
+    joined = [link for link in links if link["from"] in tiers and link["to"] in tiers]
     graph: dict[str, list[str]] = {}
-    for link in links:
-        if link["from"] in tiers and link["to"] in tiers:
-            graph.setdefault(link["from"], []).append(link["to"])
+    for link in joined:
+        graph.setdefault(link["from"], []).append(link["to"])
     for targets in graph.values():
         targets.sort()
     found: list[Problem] = []
-    for link in links:
+    for link in joined:
         loop = _path_between(graph, link["to"], link["from"])
         if loop is not None:
             cycle = [link["from"], *loop]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
-from pycrdt import Doc, Map
+from pycrdt import Array, Doc, Map
 
 from .agreement import AgreementOut, empty_agreement, project_agreement
 from .chain import ChainOut, empty_chain, project_chain
@@ -53,7 +53,7 @@ def project(doc: Doc[Any]) -> Projection:
     """The board as JSON. Call it outside the document's observer callbacks."""
     reader = Reader()
     with doc.transaction():  # one consistent read of the whole document
-        roots = _read_roots(doc)
+        roots = _read_roots(doc, reader)
         meta = _project_meta(roots.get(META, {}), reader)
         meta["parts"] = parts = _parts(meta["template"], roots, reader)
         notes = project_notes(roots.get("notes", {}), reader) if "continuum" in parts else []
@@ -68,10 +68,19 @@ def project(doc: Doc[Any]) -> Projection:
     }
 
 
-def _read_roots(doc: Doc[Any]) -> dict[str, Fields]:
-    """Entries of the layout's roots that exist; reading creates nothing."""
-    present = set(doc.keys())
-    return {name: dict(doc.get(name, type=Map).items()) for name in ROOTS if name in present}
+def _read_roots(doc: Doc[Any], reader: Reader) -> dict[str, Fields]:
+    """Entries of the layout's roots that exist; reading creates nothing.
+
+    A client may have used a root as a list or a text: that content has no place in
+    the layout, so it is reported (a sequence view of a map root is simply empty).
+    """
+    roots: dict[str, Fields] = {}
+    for name in set(doc.keys()).intersection(ROOTS):
+        sequence = doc.get(name, type=Array)
+        if len(sequence) > 0:
+            reader.report(wrong_type(pointer(name), "map", sequence))
+        roots[name] = dict(doc.get(name, type=Map).items())
+    return roots
 
 
 def _chain(roots: dict[str, Fields], reader: Reader) -> ChainOut:

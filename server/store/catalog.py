@@ -6,14 +6,21 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from server.auth import Grant, Role, hash_token, mint_token
 from server.errors import Conflict, Forbidden, NotFound, Unauthenticated
 from server.store import log
 from server.store.log import LogEntry
-from server.store.models import boards, invites
+from server.store.models import boards, invites, locks, sites
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    id: str
+    title: str
+    created_at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,8 +29,9 @@ class Board:
     title: str
     template: str
     site_id: str | None
-    locked: bool
     created_at: float
+    locks: frozenset[str] = frozenset()
+    """Locked zones; ``board`` locks everything for non-facilitators."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +46,45 @@ class Invite:
     revoked_at: float | None
 
 
-def create_board(engine: Engine, board_id: str, title: str, template: str, seed: bytes) -> Board:
+def create_site(engine: Engine, site_id: str, title: str) -> Site:
+    site = Site(site_id, title, time.time())
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(sites).values(id=site.id, title=title, created_at=site.created_at))
+    except IntegrityError as exc:
+        raise Conflict(f"a site with id {site_id!r} already exists", site=site_id) from exc
+    return site
+
+
+def list_sites(engine: Engine) -> list[Site]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(sites).order_by(sites.c.created_at, sites.c.id)).all()
+    return [Site(**row._asdict()) for row in rows]
+
+
+def require_site(engine: Engine, site_id: str) -> Site:
+    with engine.connect() as conn:
+        row = conn.execute(select(sites).where(sites.c.id == site_id)).first()
+    if row is None:
+        raise NotFound(f"no site with id {site_id!r}", site=site_id)
+    return Site(**row._asdict())
+
+
+def site_boards(engine: Engine, site_id: str) -> list[Board]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(boards).where(boards.c.site_id == site_id).order_by(boards.c.created_at)
+        ).all()
+    return [Board(**row._asdict()) for row in rows]
+
+
+def create_board(
+    engine: Engine, board_id: str, title: str, template: str, seed: bytes, site_id: str | None
+) -> Board:
     """Create the board and log its template layout as update #1, in one transaction."""
-    board = Board(board_id, title, template, None, False, time.time())
+    if site_id is not None:
+        require_site(engine, site_id)
+    board = Board(board_id, title, template, site_id, time.time())
     first = LogEntry(board_id, board.created_at, None, None, None, seed)
     try:
         with engine.begin() as conn:
@@ -49,8 +93,7 @@ def create_board(engine: Engine, board_id: str, title: str, template: str, seed:
                     id=board.id,
                     title=board.title,
                     template=board.template,
-                    site_id=None,
-                    locked=False,
+                    site_id=site_id,
                     created_at=board.created_at,
                 )
             )
@@ -63,7 +106,10 @@ def create_board(engine: Engine, board_id: str, title: str, template: str, seed:
 def get_board(engine: Engine, board_id: str) -> Board | None:
     with engine.connect() as conn:
         row = conn.execute(select(boards).where(boards.c.id == board_id)).first()
-    return None if row is None else Board(**row._asdict())
+        if row is None:
+            return None
+        zones = conn.execute(select(locks.c.zone).where(locks.c.board_id == board_id)).scalars()
+        return Board(**row._asdict(), locks=frozenset(zones))
 
 
 def require_board(engine: Engine, board_id: str) -> Board:
@@ -73,9 +119,16 @@ def require_board(engine: Engine, board_id: str) -> Board:
     return board
 
 
-def set_locked(engine: Engine, board_id: str, locked: bool) -> None:
+def set_lock(engine: Engine, board_id: str, zone: str, locked: bool, by: str | None) -> None:
+    """Lock or unlock one zone of a board (idempotent)."""
     with engine.begin() as conn:
-        conn.execute(update(boards).where(boards.c.id == board_id).values(locked=locked))
+        conn.execute(delete(locks).where(locks.c.board_id == board_id, locks.c.zone == zone))
+        if locked:
+            conn.execute(
+                insert(locks).values(
+                    board_id=board_id, zone=zone, locked_by=by, locked_at=time.time()
+                )
+            )
 
 
 def create_invite(
@@ -128,6 +181,18 @@ def get_invite(engine: Engine, invite_id: str) -> Invite | None:
     with engine.connect() as conn:
         row = conn.execute(select(invites).where(invites.c.id == invite_id)).first()
     return None if row is None else _invite(row)
+
+
+def list_invites(engine: Engine, *, board_id: str | None, site_id: str | None) -> list[Invite]:
+    """Invites of one board or of one site, newest first (tokens are never stored)."""
+    column = invites.c.board_id if board_id is not None else invites.c.site_id
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(invites)
+            .where(column == (board_id if board_id is not None else site_id))
+            .order_by(invites.c.created_at.desc())
+        ).all()
+    return [_invite(row) for row in rows]
 
 
 def revoke_invite(engine: Engine, invite_id: str) -> Invite:

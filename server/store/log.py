@@ -90,11 +90,14 @@ def count(conn: Connection, board_id: str) -> int:
     )
 
 
-def entries(conn: Connection, board_id: str) -> list[tuple[int, bytes, str | None]]:
-    """Every logged update of a board in order: (seq, bytes, invite id)."""
+@dataclass(frozen=True, slots=True)
+class StoredEntry(LogEntry):
+    seq: int = 0
+
+
+def attributed_entries(conn: Connection, board_id: str) -> list[StoredEntry]:
+    """Every logged update of a board in order, with its sequence number and author."""
     rows = conn.execute(
-        select(updates.c.seq, updates.c.data, updates.c.invite_id)
-        .where(updates.c.board_id == board_id)
-        .order_by(updates.c.seq)
+        select(updates).where(updates.c.board_id == board_id).order_by(updates.c.seq)
     ).all()
-    return [(row.seq, row.data, row.invite_id) for row in rows]
+    return [StoredEntry(**row._asdict()) for row in rows]

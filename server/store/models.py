@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sqlalchemy import (
-    Boolean,
     Column,
     Float,
     ForeignKey,
@@ -18,15 +17,31 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+sites = Table(
+    "sites",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+
 boards = Table(
     "boards",
     metadata,
     Column("id", String(64), primary_key=True),
     Column("title", Text, nullable=False),
     Column("template", String(16), nullable=False),
-    Column("site_id", String(64), nullable=True),
-    Column("locked", Boolean, nullable=False, default=False),
+    Column("site_id", String(64), ForeignKey("sites.id"), nullable=True),
     Column("created_at", Float, nullable=False),
+)
+
+locks = Table(
+    "locks",
+    metadata,
+    Column("board_id", String(64), ForeignKey("boards.id"), primary_key=True),
+    Column("zone", String(64), primary_key=True),
+    Column("locked_by", Text, nullable=True),
+    Column("locked_at", Float, nullable=False),
 )
 
 invites = Table(
@@ -35,7 +50,7 @@ invites = Table(
     Column("id", String(32), primary_key=True),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("board_id", String(64), ForeignKey("boards.id"), nullable=True),
-    Column("site_id", String(64), nullable=True),
+    Column("site_id", String(64), ForeignKey("sites.id"), nullable=True),
     Column("role", String(16), nullable=False),
     Column("label", Text, nullable=True),
     Column("created_at", Float, nullable=False),

@@ -1,0 +1,71 @@
+"""Which zones of a board an update would touch, known before it reaches the board.
+
+Yjs updates name their parents by item ids, so where an update writes can only be learnt by
+integrating it. Each room keeps a shadow replica of its document: a client's update is
+applied to the shadow first, the shadow's deep observers report the zones it changed, and
+only an allowed update is applied to the real document. A refused update has polluted the
+shadow, so the shadow is rebuilt from the real document (rare: refusals close the sender).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pycrdt import Doc, Map
+
+from server.boards.layout import AGREEMENT, CHAIN, META, NOTES
+from server.crdt import changed_keys
+
+META_ZONE = "meta"
+"""Written by the server only: clients' writes there are always refused."""
+VISION_KEY = "vision"
+
+
+def zone_of(root: str, path: list[Any], keys: list[str]) -> set[str]:
+    """The zone ids touched by one change event under ``root``."""
+    if root == META:
+        return {META_ZONE}
+    if root == NOTES:
+        return {"continuum"}
+    first = [str(path[0])] if path else keys
+    if root == CHAIN:
+        return {"vision" if key == VISION_KEY else "chain" for key in first}
+    if root == AGREEMENT:
+        return {f"agreement.{key}" for key in first}
+    return set()
+
+
+class ZoneWatcher:
+    """The shadow replica and what the last applied update touched."""
+
+    def __init__(self, doc: Doc[Any]) -> None:
+        self._touched: set[str] = set()
+        self._shadow: Doc[Any] = Doc()
+        self._subscriptions: list[Any] = []
+        self.resync(doc)
+
+    def resync(self, doc: Doc[Any]) -> None:
+        """Rebuild the shadow from the real document."""
+        self._shadow = Doc()
+        self._shadow.apply_update(doc.get_update())
+        roots = [self._shadow.get(name, type=Map) for name in (META, NOTES, CHAIN, AGREEMENT)]
+        self._subscriptions = [
+            (root, root.observe_deep(self._observer(name)))
+            for name, root in zip((META, NOTES, CHAIN, AGREEMENT), roots, strict=True)
+        ]
+
+    def _observer(self, root: str) -> Callable[[list[Any]], None]:
+        def observe(events: list[Any]) -> None:
+            for event in events:
+                path = list(event.path)
+                keys = [] if path else list(changed_keys(event))
+                self._touched |= zone_of(root, path, keys)
+
+        return observe
+
+    def touched_by(self, update: bytes) -> set[str]:
+        """Apply ``update`` to the shadow and return the zones it changed (may raise)."""
+        self._touched = set()
+        self._shadow.apply_update(update)
+        return self._touched
