@@ -291,7 +291,7 @@ async def get_content(request: Request) -> Response:
 
 def _time_param(request: Request, name: str) -> float | None:
     raw = request.query_params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return None
     try:
         return datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp()
@@ -415,6 +415,7 @@ class Endpoint:
     responses: dict[int, str]
     """Status -> response schema name under ``schemas/``."""
     request: str | None = None
+    body_required: bool = True
     query: dict[str, str] = field(default_factory=dict)
 
 
@@ -528,6 +529,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         AUTH_FACILITATOR,
         {200: "api/lock-state.schema.json", 404: "problem.schema.json"},
         "api/lock.request.schema.json",
+        body_required=False,
     ),
     Endpoint(
         "POST",
@@ -537,6 +539,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         AUTH_FACILITATOR,
         {200: "api/lock-state.schema.json", 404: "problem.schema.json"},
         "api/lock.request.schema.json",
+        body_required=False,
     ),
     Endpoint(
         "POST",

@@ -12,9 +12,9 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import WebSocketRoute
+from starlette.routing import Route, WebSocketRoute
 
-from server import api, health, pages
+from server import api, health, openapi, pages
 from server.auth import Grant
 from server.config import Settings
 from server.errors import PROBLEM_MEDIA_TYPE, AtelierError, Forbidden, NotFound, problem
@@ -43,9 +43,11 @@ async def on_atelier_error(request: Request, exc: Exception) -> Response:
 
 async def on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return problem_response(
+    response = problem_response(
         exc.status_code, str(exc.detail), f"{request.method} {request.url.path}"
     )
+    response.headers.update(exc.headers or {})  # e.g. Allow on 405
+    return response
 
 
 async def on_unexpected(request: Request, exc: Exception) -> Response:
@@ -113,12 +115,18 @@ def create_app(settings: Settings, *, admin_token: str) -> Starlette:
         svc._writer = None
         engine.dispose()
 
+    openapi_document = openapi.document()
+
+    async def serve_openapi(request: Request) -> Response:
+        return JSONResponse(openapi_document)
+
     socket = BoardSocket(settings, lambda: svc.rooms, make_authorizer(svc))
     app = Starlette(
         routes=[
             *health.routes(),
             *api.routes(),
             *pages.routes(),
+            Route("/api/openapi.json", serve_openapi),
             WebSocketRoute("/ws/boards/{board_id}", socket),
         ],
         exception_handlers={

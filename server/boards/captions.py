@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TypedDict
 
+from .chain import VISION
 from .labels import (
     COLOR_BY_ID,
     LEVEL_BY_ID,
@@ -89,7 +90,7 @@ def caption(key: str, *names: Localized, actor: Actor | None = None) -> Localize
 
 
 def by_actor(actor: Actor | None) -> Localized:
-    """" par Marie (Collectivité)", " par la Collectivité", " par Marie", or nothing."""
+    """ " par Marie (Collectivité)", " par la Collectivité", " par Marie", or nothing."""
     party = PARTY_BY_ID.get(actor.party or "") if actor else None
     if actor is None or not (actor.name or party):
         return loc("", "")
@@ -118,13 +119,13 @@ def color_name(color: str | None) -> Localized:
 
 
 def item_kind(tier: str | None) -> Localized:
-    """"Changement direct" for one item of the direct tier."""
+    """ "Changement direct" for one item of the direct tier."""
     found = TIER_BY_ID.get(tier or "")
     return found.item_label if found else loc("Changement", "Change")
 
 
 def tier_name(tier: str | None) -> Localized:
-    """"Changements directs": the tier's column heading."""
+    """ "Changements directs": the tier's column heading."""
     found = TIER_BY_ID.get(tier or "")
     return found.label if found else loc("un étage inconnu", "an unknown tier")
 
@@ -136,7 +137,7 @@ def section_name(section_id: str) -> Localized:
 
 
 def party_name(party: str) -> Localized:
-    """"la Société civile": the party as the subject of an approval."""
+    """ "la Société civile": the party as the subject of an approval."""
     found = PARTY_BY_ID.get(party)
     return found.with_article if found else loc(party, party)
 
@@ -153,6 +154,6 @@ def zone_name(zone: str) -> Localized:
 
 def end_name(end: str, names: Mapping[str, Localized]) -> Localized:
     """A link end: the vision, a quoted item text, or the id of a missing item."""
-    if end == "vision":
+    if end == VISION:
         return loc("Vision", "Vision")
     return names.get(end) or quoted(loc(end, end))

@@ -2,8 +2,9 @@
 
 Used by replay ("note moved from Coexistence to Coordination by Marie") and by
 session diffs. A projection does not know who made a change, so the caller may
-pass an `Actor`; for added notes and changes the recorded author stands in.
-Changes come in a fixed order: meta, notes, chain, agreement; then by id.
+pass an `Actor`; for an added note or chain item its recorded author stands in,
+and an approval names its own party. Changes come in a fixed order: meta, notes,
+chain, agreement; within each, by id (sections in the programme's order).
 """
 
 from __future__ import annotations
@@ -13,23 +14,28 @@ from dataclasses import dataclass
 from typing import Literal, TypedDict, TypeVar
 
 from .agreement import ApprovalOut, SectionOut
+from .captions import (
+    Actor,
+    ActorJson,
+    caption,
+    color_name,
+    end_name,
+    item_kind,
+    level_name,
+    party_name,
+    section_name,
+    status_name,
+    tier_name,
+    zone_name,
+)
 from .chain import VISION, ChainOut, ItemOut, LinkOut
 from .continuum import NoteOut
-from .labels import (
-    COLOR_BY_ID,
-    LEVEL_BY_ID,
-    PARTY_BY_ID,
-    SECTION_BY_ID,
-    STATUS_BY_ID,
-    TIER_BY_ID,
-    ZONE_BY_ID,
-    Localized,
-    loc,
-    quote,
-)
+from .labels import Localized, quote
 from .problems import pointer
 from .projection import LockOut, MetaOut, Projection
 from .reading import AuthorOut
+
+__all__ = ["Actor", "Change", "ChangeJson", "ChangeKind", "diff"]
 
 ChangeKind = Literal[
     "board_renamed",
@@ -57,13 +63,7 @@ ChangeKind = Literal[
     "section_status_changed",
 ]
 
-
 _Entry = TypeVar("_Entry", bound=Mapping[str, object])
-
-
-class ActorJson(TypedDict):
-    name: str | None
-    party: str | None
 
 
 class ChangeJson(TypedDict):
@@ -74,17 +74,6 @@ class ChangeJson(TypedDict):
     after: object
     actor: ActorJson | None
     caption: Localized
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who made a change, as far as the caller knows."""
-
-    name: str | None = None
-    party: str | None = None
-
-    def to_json(self) -> ActorJson:
-        return {"name": self.name, "party": self.party}
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +100,21 @@ class Change:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class _On:
+    """The thing that changed and who changed it, shared by its changes."""
+
+    subject: str
+    path: str
+    actor: Actor | None
+
+    def change(
+        self, kind: ChangeKind, before: object, after: object, *names: Localized, key: str = ""
+    ) -> Change:
+        text = caption(key or kind, *names, actor=self.actor)
+        return Change(kind, self.subject, self.path, before, after, text, self.actor)
+
+
 def diff(before: Projection, after: Projection, actor: Actor | None = None) -> list[Change]:
     """Every change from `before` to `after`, in a deterministic order."""
     return [
@@ -121,72 +125,8 @@ def diff(before: Projection, after: Projection, actor: Actor | None = None) -> l
     ]
 
 
-# --- wording -----------------------------------------------------------------
-
-
-def _by(actor: Actor | None) -> Localized:
-    """ " par Marie (Collectivité)", " par la Collectivité", or nothing."""
-    if actor is None or (not actor.name and actor.party not in PARTY_BY_ID):
-        return loc("", "")
-    party = PARTY_BY_ID.get(actor.party or "")
-    if not actor.name:
-        assert party is not None
-        return loc(f" par {party.with_article['fr']}", f" by {party.with_article['en']}")
-    if party is None:
-        return loc(f" par {actor.name}", f" by {actor.name}")
-    return loc(
-        f" par {actor.name} ({party.label['fr']})", f" by {actor.name} ({party.label['en']})"
-    )
-
-
-def _say(fr: str, en: str, *parts: Localized) -> Localized:
-    """Fill `{0}`, `{1}`… with each part in the caption's own language."""
-    return loc(fr.format(*(p["fr"] for p in parts)), en.format(*(p["en"] for p in parts)))
-
-
-def _level(level: str | None) -> Localized:
-    found = LEVEL_BY_ID.get(level or "")
-    return found.label if found else loc("un niveau inconnu", "an unknown level")
-
-
-def _color(color: str | None) -> Localized:
-    found = COLOR_BY_ID.get(color or "")
-    return found.label if found else loc("la couleur par défaut", "the default colour")
-
-
-def _item_kind(tier: str | None) -> Localized:
-    found = TIER_BY_ID.get(tier or "")
-    return found.item_label if found else loc("Changement", "Change")
-
-
-def _tier(tier: str | None) -> Localized:
-    found = TIER_BY_ID.get(tier or "")
-    return found.label if found else loc("un étage inconnu", "an unknown tier")
-
-
-def _section(section_id: str) -> Localized:
-    found = SECTION_BY_ID.get(section_id)
-    label = found.label if found else loc(section_id, section_id)
-    return loc(f"Section {label['fr']}", f"{label['en']} section")
-
-
-def _party(party: str) -> Localized:
-    found = PARTY_BY_ID.get(party)
-    return found.with_article if found else loc(party, party)
-
-
-def _status(status: str) -> Localized:
-    found = STATUS_BY_ID.get(status)
-    return found.label if found else loc(status, status)
-
-
-def _zone(zone: str) -> Localized:
-    found = ZONE_BY_ID.get(zone)
-    return _quoted_label(found.label if found else loc(zone, zone))
-
-
-def _quoted_label(label: Localized) -> Localized:
-    return _say("« {0} »", "“{0}”", label)
+def _by_id(entries: Iterable[_Entry]) -> dict[str, _Entry]:
+    return {str(entry["id"]): entry for entry in entries}
 
 
 def _author(author: AuthorOut) -> Actor:
@@ -198,42 +138,28 @@ def _author(author: AuthorOut) -> Actor:
 
 def _meta_changes(before: MetaOut, after: MetaOut, actor: Actor | None) -> Iterator[Change]:
     if before["title"] != after["title"]:
-        title = quote(after["title"])
-        caption = _say("Tableau renommé : {0}{1}", "Board renamed: {0}{1}", title, _by(actor))
-        yield Change(
-            "board_renamed",
-            "title",
-            "/meta/title",
-            before["title"],
-            after["title"],
-            caption,
-            actor,
-        )
+        on = _On("title", "/meta/title", actor)
+        yield on.change("board_renamed", before["title"], after["title"], quote(after["title"]))
     yield from _lock_changes(before["locks"], after["locks"], actor)
 
 
 def _lock_changes(
     before: list[LockOut], after: list[LockOut], actor: Actor | None
 ) -> Iterator[Change]:
+    """Locks are written by the server; without an actor, the lock's `by` is named."""
     old = {lock["zone"]: lock for lock in before}
     new = {lock["zone"]: lock for lock in after}
-    for zone in sorted(old.keys() | new.keys()):
-        if zone in old and zone in new:
-            continue
+    for zone in sorted(old.keys() ^ new.keys()):
         lock = new.get(zone) or old[zone]
-        who = actor or (Actor(lock["by"]) if lock["by"] else None)
+        on = _On(zone, pointer("meta", "locks", zone), actor or _locker(lock))
         if zone in new:
-            caption = _say("Zone {0} verrouillée{1}", "Zone {0} locked{1}", _zone(zone), _by(who))
-            yield Change(
-                "zone_locked", zone, pointer("meta", "locks", zone), None, lock, caption, who
-            )
+            yield on.change("zone_locked", None, lock, zone_name(zone))
         else:
-            caption = _say(
-                "Zone {0} déverrouillée{1}", "Zone {0} unlocked{1}", _zone(zone), _by(who)
-            )
-            yield Change(
-                "zone_unlocked", zone, pointer("meta", "locks", zone), lock, None, caption, who
-            )
+            yield on.change("zone_unlocked", lock, None, zone_name(zone))
+
+
+def _locker(lock: LockOut) -> Actor | None:
+    return Actor(lock["by"]) if lock["by"] else None
 
 
 # --- notes -------------------------------------------------------------------
@@ -247,83 +173,51 @@ def _note_changes(
         path = pointer("notes", note_id)
         if note_id not in old:
             note = new[note_id]
-            who = actor or _author(note["author"])
-            caption = _say(
-                "Note {0} ajoutée dans {1}{2}",
-                "Note {0} added to {1}{2}",
-                quote(note["text"]),
-                _level(note["level"]),
-                _by(who),
+            on = _On(note_id, path, actor or _author(note["author"]))
+            yield on.change(
+                "note_added", None, note, quote(note["text"]), level_name(note["level"])
             )
-            yield Change("note_added", note_id, path, None, note, caption, who)
         elif note_id not in new:
             note = old[note_id]
-            caption = _say(
-                "Note {0} retirée de {1}{2}",
-                "Note {0} removed from {1}{2}",
-                quote(note["text"]),
-                _level(note["level"]),
-                _by(actor),
+            on = _On(note_id, path, actor)
+            yield on.change(
+                "note_removed", note, None, quote(note["text"]), level_name(note["level"])
             )
-            yield Change("note_removed", note_id, path, note, None, caption, actor)
         else:
-            yield from _note_edits(old[note_id], new[note_id], path, actor)
+            yield from _note_edits(old[note_id], new[note_id], _On(note_id, path, actor))
 
 
-def _note_edits(old: NoteOut, new: NoteOut, path: str, actor: Actor | None) -> Iterator[Change]:
-    note_id, by, name = new["id"], _by(actor), quote(new["text"])
+def _note_edits(old: NoteOut, new: NoteOut, on: _On) -> Iterator[Change]:
+    """A move to another level is one change, whatever happened to x and y."""
+    name = quote(new["text"])
     if old["text"] != new["text"]:
-        caption = _say(
-            "Texte de la note modifié : {0} → {1}{2}",
-            "Note text changed: {0} → {1}{2}",
-            quote(old["text"]),
-            name,
-            by,
-        )
-        yield Change("note_edited", note_id, path, old["text"], new["text"], caption, actor)
+        yield on.change("note_edited", old["text"], new["text"], quote(old["text"]), name)
     if old["level"] != new["level"]:
-        caption = _say(
-            "Note {0} déplacée de {1} vers {2}{3}",
-            "Note {0} moved from {1} to {2}{3}",
-            name,
-            _level(old["level"]),
-            _level(new["level"]),
-            by,
-        )
-        yield Change("note_moved", note_id, path, old["level"], new["level"], caption, actor)
-    elif (old["x"], old["y"]) != (new["x"], new["y"]):
-        caption = _say(
-            "Note {0} déplacée dans {1}{2}",
-            "Note {0} moved within {1}{2}",
-            name,
-            _level(new["level"]),
-            by,
-        )
-        spots = ({"x": old["x"], "y": old["y"]}, {"x": new["x"], "y": new["y"]})
-        yield Change("note_repositioned", note_id, path, *spots, caption, actor)
+        levels = (level_name(old["level"]), level_name(new["level"]))
+        yield on.change("note_moved", old["level"], new["level"], name, *levels)
+    elif _spot(old) != _spot(new):
+        level = level_name(new["level"])
+        yield on.change("note_repositioned", _spot(old), _spot(new), name, level)
     if old["color"] != new["color"]:
-        caption = _say(
-            "Note {0} passée en {1}{2}",
-            "Note {0} turned {1}{2}",
-            name,
-            _color(new["color"]),
-            by,
-        )
-        yield Change("note_recoloured", note_id, path, old["color"], new["color"], caption, actor)
-    yield from _vote_changes(old, new, path, actor)
+        color = color_name(new["color"])
+        yield on.change("note_recoloured", old["color"], new["color"], name, color)
+    yield from _vote_changes(old, new, on)
 
 
-def _vote_changes(old: NoteOut, new: NoteOut, path: str, actor: Actor | None) -> Iterator[Change]:
+def _spot(note: NoteOut) -> dict[str, int | float | None]:
+    return {"x": note["x"], "y": note["y"]}
+
+
+def _vote_changes(old: NoteOut, new: NoteOut, on: _On) -> Iterator[Change]:
+    """One change per voter; the voter's id is the changed value."""
     before, after = set(old["votes"]["voters"]), set(new["votes"]["voters"])
-    name, by = quote(new["text"]), _by(actor)
+    name = quote(new["text"])
     for voter in sorted(after - before):
-        caption = _say("Vote pour la note {0}{1}", "Vote for note {0}{1}", name, by)
-        where = f"{path}{pointer('votes', voter)}"
-        yield Change("note_voted", new["id"], where, None, voter, caption, actor)
+        at = _On(on.subject, on.path + pointer("votes", voter), on.actor)
+        yield at.change("note_voted", None, voter, name)
     for voter in sorted(before - after):
-        caption = _say("Vote retiré de la note {0}{1}", "Vote withdrawn from note {0}{1}", name, by)
-        where = f"{path}{pointer('votes', voter)}"
-        yield Change("note_vote_withdrawn", new["id"], where, voter, None, caption, actor)
+        at = _On(on.subject, on.path + pointer("votes", voter), on.actor)
+        yield at.change("note_vote_withdrawn", voter, None, name)
 
 
 # --- chain -------------------------------------------------------------------
@@ -331,18 +225,8 @@ def _vote_changes(old: NoteOut, new: NoteOut, path: str, actor: Actor | None) ->
 
 def _chain_changes(before: ChainOut, after: ChainOut, actor: Actor | None) -> Iterator[Change]:
     if before["vision"] != after["vision"]:
-        caption = _say(
-            "Vision modifiée : {0}{1}", "Vision changed: {0}{1}", quote(after["vision"]), _by(actor)
-        )
-        yield Change(
-            "vision_edited",
-            VISION,
-            "/chain/vision",
-            before["vision"],
-            after["vision"],
-            caption,
-            actor,
-        )
+        on = _On(VISION, "/chain/vision", actor)
+        yield on.change("vision_edited", before["vision"], after["vision"], quote(after["vision"]))
     yield from _item_changes(before["items"], after["items"], actor)
     names = {**_item_names(before["items"]), **_item_names(after["items"])}
     yield from _link_changes(before["links"], after["links"], names, actor)
@@ -356,62 +240,32 @@ def _item_changes(
         path = pointer("chain", "items", item_id)
         if item_id not in old:
             item = new[item_id]
-            who = actor or _author(item["author"])
-            caption = _say(
-                "{0} {1} ajouté{2}",
-                "{0} {1} added{2}",
-                _item_kind(item["tier"]),
-                quote(item["text"]),
-                _by(who),
-            )
-            yield Change("chain_item_added", item_id, path, None, item, caption, who)
+            on = _On(item_id, path, actor or _author(item["author"]))
+            yield on.change("chain_item_added", None, item, *_item_title(item))
         elif item_id not in new:
             item = old[item_id]
-            caption = _say(
-                "{0} {1} retiré{2}",
-                "{0} {1} removed{2}",
-                _item_kind(item["tier"]),
-                quote(item["text"]),
-                _by(actor),
+            yield _On(item_id, path, actor).change(
+                "chain_item_removed", item, None, *_item_title(item)
             )
-            yield Change("chain_item_removed", item_id, path, item, None, caption, actor)
         else:
-            yield from _item_edits(old[item_id], new[item_id], path, actor)
+            yield from _item_edits(old[item_id], new[item_id], _On(item_id, path, actor))
 
 
-def _item_edits(old: ItemOut, new: ItemOut, path: str, actor: Actor | None) -> Iterator[Change]:
-    item_id, by, name = new["id"], _by(actor), quote(new["text"])
+def _item_title(item: ItemOut) -> tuple[Localized, Localized]:
+    return item_kind(item["tier"]), quote(item["text"])
+
+
+def _item_edits(old: ItemOut, new: ItemOut, on: _On) -> Iterator[Change]:
+    """A move to another tier is one change, whatever happened to its order."""
+    kind, name = _item_title(new)
     if old["text"] != new["text"]:
-        caption = _say(
-            "{0} réécrit : {1} → {2}{3}",
-            "{0} rewritten: {1} → {2}{3}",
-            _item_kind(new["tier"]),
-            quote(old["text"]),
-            name,
-            by,
-        )
-        yield Change("chain_item_edited", item_id, path, old["text"], new["text"], caption, actor)
+        texts = (quote(old["text"]), name)
+        yield on.change("chain_item_edited", old["text"], new["text"], kind, *texts)
     if old["tier"] != new["tier"]:
-        caption = _say(
-            "Changement {0} déplacé de {1} vers {2}{3}",
-            "Change {0} moved from {1} to {2}{3}",
-            name,
-            _tier(old["tier"]),
-            _tier(new["tier"]),
-            by,
-        )
-        yield Change("chain_item_retiered", item_id, path, old["tier"], new["tier"], caption, actor)
+        tiers = (tier_name(old["tier"]), tier_name(new["tier"]))
+        yield on.change("chain_item_retiered", old["tier"], new["tier"], name, *tiers)
     elif old["order"] != new["order"]:
-        caption = _say(
-            "{0} {1} déplacé dans sa colonne{2}",
-            "{0} {1} moved within its column{2}",
-            _item_kind(new["tier"]),
-            name,
-            by,
-        )
-        yield Change(
-            "chain_item_reordered", item_id, path, old["order"], new["order"], caption, actor
-        )
+        yield on.change("chain_item_reordered", old["order"], new["order"], kind, name)
 
 
 def _item_names(items: Iterable[ItemOut]) -> dict[str, Localized]:
@@ -430,26 +284,15 @@ def _link_changes(
         was, now = old.get(link_id), new.get(link_id)
         if was == now:
             continue
-        path = pointer("chain", "links", link_id)
+        on = _On(link_id, pointer("chain", "links", link_id), actor)
         if was is not None:
-            caption = _link_caption("Lien retiré", "Link removed", was, names, actor)
-            yield Change("link_removed", link_id, path, was, None, caption, actor)
+            yield on.change("link_removed", was, None, *_ends(was, names))
         if now is not None:
-            caption = _link_caption("Lien ajouté", "Link added", now, names, actor)
-            yield Change("link_added", link_id, path, None, now, caption, actor)
+            yield on.change("link_added", None, now, *_ends(now, names))
 
 
-def _link_caption(
-    fr: str, en: str, link: LinkOut, names: Mapping[str, Localized], actor: Actor | None
-) -> Localized:
-    ends = (_end_name(link["from"], names), _end_name(link["to"], names))
-    return _say(f"{fr} : {{0}} → {{1}}{{2}}", f"{en}: {{0}} → {{1}}{{2}}", *ends, _by(actor))
-
-
-def _end_name(end: str, names: Mapping[str, Localized]) -> Localized:
-    if end == VISION:
-        return loc("Vision", "Vision")
-    return names.get(end) or _quoted_label(loc(end, end))
+def _ends(link: LinkOut, names: Mapping[str, Localized]) -> tuple[Localized, Localized]:
+    return end_name(link["from"], names), end_name(link["to"], names)
 
 
 # --- agreement ---------------------------------------------------------------
@@ -458,71 +301,54 @@ def _end_name(end: str, names: Mapping[str, Localized]) -> Localized:
 def _agreement_changes(
     before: list[SectionOut], after: list[SectionOut], actor: Actor | None
 ) -> Iterator[Change]:
+    """A section missing on one side (a board without the agreement) reads as an empty draft."""
     old, new = _by_id(before), _by_id(after)
-    for section_id in [s["id"] for s in after] + [s["id"] for s in before if s["id"] not in new]:
-        yield from _section_changes(old.get(section_id), new.get(section_id), section_id, actor)
+    ids = [s["id"] for s in after] + [s["id"] for s in before if s["id"] not in new]
+    for section_id in ids:
+        on = _On(section_id, pointer("agreement", section_id), actor)
+        yield from _section_changes(old.get(section_id), new.get(section_id), on)
 
 
-def _section_changes(
-    old: SectionOut | None, new: SectionOut | None, section_id: str, actor: Actor | None
-) -> Iterator[Change]:
-    """A section missing on one side reads as an empty draft."""
+def _section_changes(old: SectionOut | None, new: SectionOut | None, on: _On) -> Iterator[Change]:
+    name = section_name(on.subject)
     old_text, new_text = old["text"] if old else "", new["text"] if new else ""
-    path, name = pointer("agreement", section_id), _section(section_id)
     if old_text != new_text:
-        caption = _say("{0} modifiée{1}", "{0} edited{1}", name, _by(actor))
-        yield Change("section_edited", section_id, path, old_text, new_text, caption, actor)
+        yield on.change("section_edited", old_text, new_text, name)
     yield from _approval_changes(
-        old["approvals"] if old else [], new["approvals"] if new else [], section_id
+        old["approvals"] if old else [], new["approvals"] if new else [], on
     )
-    old_status = old["status"] if old else "draft"
-    new_status = new["status"] if new else "draft"
+    old_status, new_status = old["status"] if old else "draft", new["status"] if new else "draft"
     if old_status != new_status:
-        caption = _status_caption(name, old_status, new_status)
-        yield Change(
-            "section_status_changed", section_id, path, old_status, new_status, caption, actor
-        )
+        statuses = (status_name(old_status), status_name(new_status))
+        key = _status_caption(old_status, new_status)
+        yield on.change("section_status_changed", old_status, new_status, name, *statuses, key=key)
+
+
+def _status_caption(old: str, new: str) -> str:
+    if new == "agreed":
+        return "section_agreed"
+    return "section_reopened" if old == "agreed" else "section_status_changed"
 
 
 def _approval_changes(
-    before: list[ApprovalOut], after: list[ApprovalOut], section_id: str
+    before: list[ApprovalOut], after: list[ApprovalOut], section: _On
 ) -> Iterator[Change]:
-    """The approving party is recorded in the approval itself, so it needs no actor."""
+    """Each approval names its party, so the party is the actor, whoever passed the diff."""
     old = {a["party"]: a for a in before}
     new = {a["party"]: a for a in after}
-    name = _section(section_id)
-    for party in [a["party"] for a in after] + [
-        a["party"] for a in before if a["party"] not in new
-    ]:
+    parties = [a["party"] for a in after] + [a["party"] for a in before if a["party"] not in new]
+    for party in parties:
         was, now = old.get(party), new.get(party)
-        path = pointer("agreement", section_id, "approvals", party)
         recorded = now or was
-        who = Actor(recorded["by"] if recorded else None, party)
+        by = Actor(recorded["by"] if recorded else None, party)
+        on = _On(section.subject, section.path + pointer("approvals", party), by)
+        names = (section_name(section.subject), party_name(party))
         if now is not None and (was is None or _signature(was) != _signature(now)):
-            caption = _say("{0} approuvée par {1}", "{0} approved by {1}", name, _party(party))
-            yield Change("section_approved", section_id, path, was, now, caption, who)
+            yield on.change("section_approved", was, now, *names)
         elif now is None and was is not None:
-            caption = _say(
-                "{0} : approbation retirée par {1}",
-                "{0}: approval withdrawn by {1}",
-                name,
-                _party(party),
-            )
-            yield Change("section_approval_withdrawn", section_id, path, was, None, caption, who)
+            yield on.change("section_approval_withdrawn", was, None, *names)
 
 
 def _signature(approval: ApprovalOut) -> tuple[str | None, str | None, str | None]:
+    """An approval given again (new time or new text) is a new approval."""
     return (approval["by"], approval["at"], approval["textHash"])
-
-
-def _status_caption(name: Localized, old: str, new: str) -> Localized:
-    if new == "agreed":
-        return _say("{0} adoptée par toutes les parties", "{0} agreed by all parties", name)
-    steps = (name, _status(old), _status(new))
-    if old == "agreed":
-        return _say("{0} rouverte : {1} → {2}", "{0} reopened: {1} → {2}", *steps)
-    return _say("{0} : {1} → {2}", "{0}: {1} → {2}", *steps)
-
-
-def _by_id(entries: Iterable[_Entry]) -> dict[str, _Entry]:
-    return {str(entry["id"]): entry for entry in entries}

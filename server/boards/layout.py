@@ -25,7 +25,7 @@ backwards is a mistake people make, and the projection shows it as a problem.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from pycrdt import Doc, Map, Text
@@ -71,8 +71,8 @@ def seed_board(doc: Doc[Any], template: str, title: str) -> None:
     if seeded is not None and seeded != template:
         raise ValueError(f"board already seeded as {seeded!r}")
     with doc.transaction():
-        _add_missing(meta, {"title": title, "template": template, "locks": Map()})
-        _add_missing(meta, {"layoutVersion": float(LAYOUT_VERSION)})
+        seeded_meta = {"title": title, "template": template, "layoutVersion": float(LAYOUT_VERSION)}
+        _add_missing(meta, {**seeded_meta, "locks": Map()})
         if "chain" in parts:
             _add_missing(root(doc, CHAIN), {"vision": Text(), "items": Map(), "links": Map()})
         if "agreement" in parts:
@@ -108,16 +108,6 @@ def clear_lock(doc: Doc[Any], zone: str) -> None:
         locks = _locks(doc)
         if zone in locks:
             del locks[zone]
-
-
-def mirror_board_lock(
-    doc: Doc[Any], locked: bool, by: str | None = None, at: str | None = None
-) -> None:
-    """Mirror the whole-board lock (zone `board`)."""
-    if locked:
-        set_lock(doc, BOARD_ZONE, by, at)
-    else:
-        clear_lock(doc, BOARD_ZONE)
 
 
 def _locks(doc: Doc[Any]) -> Map[Any]:
@@ -348,24 +338,6 @@ def _common_prefix(a: str, b: str) -> int:
             break
         size += 1
     return size
-
-
-def zone_of(path: Sequence[str | int]) -> str | None:
-    """The lockable zone a change falls in, from its path starting at the root name.
-
-    For a change of a map's own entries, append the changed key to the map's path
-    (replacing `chain.vision` is a change of the zone `vision`). Returns None for
-    `meta` (the server's alone), for the agreement's own entries and unknown roots.
-    """
-    name = path[0] if path else None
-    key = path[1] if len(path) > 1 else None
-    if name == NOTES:
-        return "continuum"
-    if name == CHAIN:
-        return "vision" if key == "vision" else "chain"
-    if name == AGREEMENT and isinstance(key, str) and key in SECTION_BY_ID:
-        return f"agreement.{key}"
-    return None
 
 
 def _check(value: str, known: Mapping[str, object], what: str) -> None:

@@ -14,6 +14,7 @@ does not include it). A board without a part has `notes: []`, an empty chain or
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, TypedDict
 
 from pycrdt import Array, Doc, Map
@@ -22,7 +23,7 @@ from .agreement import AgreementOut, empty_agreement, project_agreement
 from .chain import ChainOut, empty_chain, project_chain
 from .continuum import NoteOut, project_notes
 from .labels import PARTS, TEMPLATE_PARTS, ZONE_BY_ID
-from .layout import LAYOUT_VERSION, META, PART_ROOTS, ROOTS
+from .layout import AGREEMENT, CHAIN, LAYOUT_VERSION, META, NOTES, PART_ROOTS, ROOTS
 from .problems import Problem, pointer, problem, wrong_type
 from .reading import Fields, Reader, as_fields, sorted_entries
 
@@ -54,11 +55,14 @@ def project(doc: Doc[Any]) -> Projection:
     reader = Reader()
     with doc.transaction():  # one consistent read of the whole document
         roots = _read_roots(doc, reader)
-        meta = _project_meta(roots.get(META, {}), reader)
+        meta = reader.guard((META,), partial(_project_meta, roots.get(META, {}), reader))
+        meta = meta or _empty_meta()
         meta["parts"] = parts = _parts(meta["template"], roots, reader)
-        notes = project_notes(roots.get("notes", {}), reader) if "continuum" in parts else []
-        chain = _chain(roots, reader) if "chain" in parts else empty_chain()
-        agreement = _agreement(roots, reader) if "agreement" in parts else empty_agreement()
+        notes = project_notes(roots.get(NOTES, {}), reader) if "continuum" in parts else []
+        chain = _chain(roots.get(CHAIN, {}), reader) if "chain" in parts else empty_chain()
+        agreement = empty_agreement()
+        if "agreement" in parts:
+            agreement = _agreement(roots.get(AGREEMENT, {}), reader)
     return {
         "meta": meta,
         "notes": notes,
@@ -69,31 +73,36 @@ def project(doc: Doc[Any]) -> Projection:
 
 
 def _read_roots(doc: Doc[Any], reader: Reader) -> dict[str, Fields]:
-    """Entries of the layout's roots that exist; reading creates nothing.
-
-    A client may have used a root as a list or a text: that content has no place in
-    the layout, so it is reported (a sequence view of a map root is simply empty).
-    """
+    """Entries of the layout's roots that exist; reading creates nothing."""
     roots: dict[str, Fields] = {}
-    for name in set(doc.keys()).intersection(ROOTS):
-        sequence = doc.get(name, type=Array)
-        if len(sequence) > 0:
-            reader.report(wrong_type(pointer(name), "map", sequence))
-        roots[name] = dict(doc.get(name, type=Map).items())
+    for name in sorted(set(doc.keys()).intersection(ROOTS)):
+        fields = reader.guard((name,), partial(_read_root, doc, name, reader))
+        if fields is not None:
+            roots[name] = fields
     return roots
 
 
-def _chain(roots: dict[str, Fields], reader: Reader) -> ChainOut:
-    return reader.guard(("chain",), lambda: project_chain(roots.get("chain", {}), reader)) or (
-        empty_chain()
-    )
+def _read_root(doc: Doc[Any], name: str, reader: Reader) -> Fields:
+    """A root's map entries. A client may have used the root as a list or a text:
+    that content has no place in the layout and is reported (a map root read as a
+    list is simply empty)."""
+    sequence = doc.get(name, type=Array)
+    if len(sequence) > 0:
+        reader.report(wrong_type(pointer(name), "map", sequence))
+    return dict(doc.get(name, type=Map).items())
 
 
-def _agreement(roots: dict[str, Fields], reader: Reader) -> AgreementOut:
-    fields = roots.get("agreement", {})
-    return reader.guard(("agreement",), lambda: project_agreement(fields, reader)) or (
-        empty_agreement()
-    )
+def _chain(fields: Fields, reader: Reader) -> ChainOut:
+    return reader.guard((CHAIN,), partial(project_chain, fields, reader)) or empty_chain()
+
+
+def _agreement(fields: Fields, reader: Reader) -> AgreementOut:
+    projected = reader.guard((AGREEMENT,), partial(project_agreement, fields, reader))
+    return projected or empty_agreement()
+
+
+def _empty_meta() -> MetaOut:
+    return {"title": "", "template": None, "layoutVersion": None, "parts": [], "locks": []}
 
 
 def _parts(template: str | None, roots: dict[str, Fields], reader: Reader) -> list[str]:

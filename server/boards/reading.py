@@ -7,6 +7,7 @@ objects are both turned into ordinary dicts of fields first.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -17,6 +18,7 @@ from pycrdt import Map, Text
 from .labels import PARTY_BY_ID
 from .problems import Problem, pointer, problem, wrong_type
 
+logger = logging.getLogger(__name__)
 T = TypeVar("T")
 Fields = Mapping[str, object]
 Path = tuple[str, ...]
@@ -38,10 +40,14 @@ class Reader:
         self.problems.append(found)
 
     def guard(self, path: Path, read: Callable[[], T]) -> T | None:
-        """Last line of defence: an unexpected failure costs one entry, never the board."""
+        """Last line of defence: an unexpected failure costs one entry, never the board.
+
+        It is logged too, since it means this module missed a case worth handling.
+        """
         try:
             return read()
         except Exception:
+            logger.exception("unreadable board content at %s", pointer(*path))
             self.report(problem(pointer(*path), "unreadable"))
             return None
 
