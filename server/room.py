@@ -146,6 +146,8 @@ class Room:
     def _zone_refusal(self, peer: Peer, zones: set[str]) -> str | None:
         if META_ZONE in zones:
             return "the board's settings (meta) are written by the server only"
+        if self._zones.approvals - {peer.party}:
+            return "an approval can only be given or withdrawn for your own party"
         if peer.grant.role is not Role.FACILITATOR:
             locked = sorted(zones & self.locks)
             if locked:

@@ -36,11 +36,28 @@ def zone_of(root: str, path: list[Any], keys: list[str]) -> set[str]:
     return set()
 
 
+APPROVALS_KEY = "approvals"
+ANY_PARTY = "*"
+
+
+def approval_parties(root: str, path: list[Any], keys: list[str]) -> set[str]:
+    """Parties whose approval one change event under ``root`` writes or removes."""
+    if root != AGREEMENT:
+        return set()
+    if len(path) == 2 and path[1] == APPROVALS_KEY:
+        return set(keys)
+    if (len(path) == 1 and APPROVALS_KEY in keys) or (not path and keys):
+        return {ANY_PARTY}  # a whole approvals map (or section) replaced
+    return set()
+
+
 class ZoneWatcher:
     """The shadow replica and what the last applied update touched."""
 
     def __init__(self, doc: Doc[Any]) -> None:
         self._touched: set[str] = set()
+        self.approvals: set[str] = set()
+        """Parties whose approval the last update wrote (``*``: any party)."""
         self._shadow: Doc[Any] = Doc()
         self._subscriptions: list[Any] = []
         self.resync(doc)
@@ -59,13 +76,15 @@ class ZoneWatcher:
         def observe(events: list[Any]) -> None:
             for event in events:
                 path = list(event.path)
-                keys = [] if path else list(changed_keys(event))
-                self._touched |= zone_of(root, path, keys)
+                keys = list(changed_keys(event))
+                self._touched |= zone_of(root, path, [] if path else keys)
+                self.approvals |= approval_parties(root, path, keys)
 
         return observe
 
     def touched_by(self, update: bytes) -> set[str]:
         """Apply ``update`` to the shadow and return the zones it changed (may raise)."""
         self._touched = set()
+        self.approvals = set()
         self._shadow.apply_update(update)
         return self._touched

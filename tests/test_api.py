@@ -290,3 +290,14 @@ def test_request_bodies_are_validated_against_their_schema(
     response = atelier.api("POST", f"/api/boards/{board_id}/timer", json=body)
     assert response.status_code == 400
     assert problem_of(response)["errors"]
+
+
+async def test_a_participant_cannot_approve_for_another_party(atelier: AtelierServer) -> None:
+    board_id = atelier.create_board()
+    paul = await joined(atelier, board_id, "participant", "Paul", "etat")
+    await paul.edit(lambda doc: layout.approve_section(doc, "power", "collectivite", "Paul", NOW))
+    await paul.wait_until(lambda: bool(paul.notices))
+    assert "your own party" in paul.notices[0]["message"]
+    content = atelier.api("GET", f"/api/boards/{board_id}/content").json()
+    power = next(s for s in content["agreement"]["sections"] if s["id"] == "power")
+    assert power["approvals"] == []
