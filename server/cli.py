@@ -11,6 +11,7 @@ import uvicorn
 
 from server.auth import mint_token
 from server.config import Settings
+from server.demo import seed_demo
 
 ADMIN_TOKEN_FILE = "admin-token"
 
@@ -41,6 +42,10 @@ def serve(args: argparse.Namespace) -> int:
             f"Operator token (shown once, kept in {settings.data_dir / ADMIN_TOKEN_FILE}): {token}"
         )
     app = create_app(settings, admin_token=token)
+    base = settings.public_url.rstrip("/") or f"http://{args.host}:{args.port}"
+    demo_token = seed_demo(app.state.services.engine) if not args.no_demo else None
+    if demo_token is not None:
+        print(f"Demo board ready. Facilitator link (keep it private): {base}/join/{demo_token}")
     print(
         f"Atelier on http://{args.host}:{args.port}/ (data in {settings.data_dir.resolve()})",
         flush=True,
@@ -68,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8000)
     run.add_argument("--data-dir", default=None, help="default: $ATELIER_DATA_DIR or ./data")
+    run.add_argument("--no-demo", action="store_true", help="do not create the first-run demo")
     run.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
