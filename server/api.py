@@ -367,9 +367,7 @@ async def _set_lock(request: Request, locked: bool) -> Response:
     zone = (await body(request, "api/lock.request.schema.json")).get("zone", BOARD_ZONE)
     by = None if who.grant is None else who.grant.invite_id
     await blocking(catalog.set_lock, svc.engine, board.id, zone, locked, by)
-    room = svc.rooms.live(board.id)
-    if room is not None:
-        room.set_lock(zone, locked, by, iso(time.time()))
+    svc.rooms.set_lock(board.id, zone, locked, by, iso(time.time()))
     locks = (board.locks | {zone}) if locked else (board.locks - {zone})
     return JSONResponse(
         {"id": board.id, "locked": BOARD_ZONE in locks, "zone_locks": sorted(locks - {BOARD_ZONE})}

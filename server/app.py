@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+from sqlalchemy import Engine
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -18,11 +19,12 @@ from server import api, health, openapi, pages
 from server.auth import Grant
 from server.config import Settings
 from server.errors import PROBLEM_MEDIA_TYPE, AtelierError, Forbidden, NotFound, problem
+from server.fanout import Fanout, FanoutHandlers, LocalFanout, RedisFanout
 from server.loader import make_loader
 from server.logs import install_token_masking
-from server.rooms import Rooms
+from server.rooms import RecentReader, Rooms
 from server.services import Services
-from server.store import catalog
+from server.store import catalog, log, migrate
 from server.store.db import open_engine
 from server.store.writer import LogWriter
 from server.ws import BoardSocket
@@ -73,11 +75,47 @@ def make_authorizer(svc: Services) -> Any:
     return authorize
 
 
+def make_fanout(settings: Settings, rooms: Callable[[], Rooms | None]) -> Fanout:
+    """Redis pub/sub when configured; the handlers reach the rooms once they exist."""
+    if not settings.redis_url:
+        return LocalFanout()
+
+    def registry() -> Rooms:
+        current = rooms()
+        assert current is not None
+        return current
+
+    return RedisFanout(
+        settings.redis_url,
+        FanoutHandlers(
+            update=lambda board, update: registry().on_remote_update(board, update),
+            awareness=lambda board, frame: registry().on_remote_awareness(board, frame),
+            control=lambda message: registry().on_control(message),
+            reconnected=lambda: registry().on_reconnected(),
+        ),
+    )
+
+
+def make_recent_reader(engine: Engine) -> RecentReader:
+    def read(board_id: str, after_seq: int, since: float) -> list[tuple[int, bytes]]:
+        with engine.connect() as conn:
+            return log.recent(conn, board_id, after_seq, since)
+
+    async def recent(board_id: str, after_seq: int, since: float) -> list[tuple[int, bytes]]:
+        return await asyncio.to_thread(read, board_id, after_seq, since)
+
+    return recent
+
+
 def create_app(settings: Settings, *, admin_token: str) -> Starlette:
     install_token_masking()
     engine = open_engine(
         settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous
     )
+    if settings.migrates_on_start:
+        migrate.upgrade(engine)
+    else:
+        migrate.require_current(engine)
     svc = Services(settings=settings, engine=engine, admin_token=admin_token)
 
     def on_storage_health(healthy: bool, error: str) -> None:
@@ -98,6 +136,8 @@ def create_app(settings: Settings, *, admin_token: str) -> Starlette:
             retry_max_seconds=settings.writer_retry_max_seconds,
             on_health=on_storage_health,
         )
+        rooms: Rooms | None = None
+        fanout = make_fanout(settings, lambda: rooms)
         rooms = Rooms(
             writer,
             make_loader(engine),
@@ -105,9 +145,15 @@ def create_app(settings: Settings, *, admin_token: str) -> Starlette:
             sweep_interval=settings.sweep_interval_seconds,
             checkpoint_every=settings.checkpoint_every,
             refused_writes_before_close=settings.refused_writes_before_close,
+            fanout=fanout,
+            read_recent=make_recent_reader(engine) if fanout.distributed else None,
         )
-        async with writer, rooms:
-            svc._writer, svc._rooms = writer, rooms
+        async with contextlib.AsyncExitStack() as stack:
+            await stack.enter_async_context(writer)
+            if isinstance(fanout, RedisFanout):
+                await stack.enter_async_context(fanout)
+            await stack.enter_async_context(rooms)
+            svc._writer, svc._rooms, svc.fanout = writer, rooms, fanout
             try:
                 yield
             finally:

@@ -66,6 +66,19 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def migrate_database(args: argparse.Namespace) -> int:
+    from server.store import migrate
+    from server.store.db import open_engine
+
+    settings = Settings.from_env(data_dir=Path(args.data_dir) if args.data_dir else None)
+    engine = open_engine(settings.effective_database_url)
+    before = migrate.current(engine)
+    migrate.upgrade(engine)
+    print(f"Database schema: {before or 'empty'} -> {migrate.current(engine)}")
+    engine.dispose()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="atelier", description="Collaborative workshop boards.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -78,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
     run.set_defaults(handler=serve)
+    upgrade = commands.add_parser("migrate", help="bring the database schema up to date")
+    upgrade.add_argument("--data-dir", default=None, help="default: $ATELIER_DATA_DIR or ./data")
+    upgrade.set_defaults(handler=migrate_database)
     args = parser.parse_args(argv)
     handler = args.handler
     return int(handler(args))

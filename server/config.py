@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 ENV_PREFIX = "ATELIER_"
+ALIASES = {"database_url": "DATABASE_URL", "redis_url": "REDIS_URL"}
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,10 @@ class Settings:
     """Where the SQLite database and the generated operator token live."""
     database_url: str = ""
     """SQLAlchemy URL; empty means ``sqlite:///<data_dir>/atelier.db``."""
+    redis_url: str = ""
+    """Redis for running several instances (also read from ``REDIS_URL``); empty: one instance."""
+    migrate_on_start: str = "auto"
+    """``auto`` migrates SQLite on start; ``1`` always; ``0`` never (run ``atelier migrate``)."""
     admin_token: str = ""
     """Operator token; empty means read or create ``<data_dir>/admin-token``."""
     public_url: str = ""
@@ -61,6 +66,12 @@ class Settings:
     """SQLite ``synchronous`` pragma: NORMAL survives a process crash, FULL also a power loss."""
 
     @property
+    def migrates_on_start(self) -> bool:
+        if self.migrate_on_start == "auto":
+            return self.effective_database_url.startswith("sqlite")
+        return self.migrate_on_start in {"1", "true", "yes"}
+
+    @property
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url
@@ -73,8 +84,8 @@ class Settings:
         values: dict[str, object] = {}
         for f in fields(cls):
             raw = env.get(ENV_PREFIX + f.name.upper())
-            if raw is None and f.name == "database_url":
-                raw = env.get("DATABASE_URL")
+            if raw is None and f.name in ALIASES:
+                raw = env.get(ALIASES[f.name])
             if raw is not None and raw != "":
                 values[f.name] = _coerce(f.type, raw, f.name)
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -36,7 +36,10 @@ async def readyz(request: Request) -> Response:
         "writer_lag_seconds": round(writer.lag_seconds(), 3),
         "writer_backlog": writer.backlog,
     }
-    ready = bool(checks["database"]) and writer.healthy
+    fanout = svc.fanout
+    if fanout.distributed:
+        checks["redis_connected"] = fanout.connected
+    ready = bool(checks["database"]) and writer.healthy and fanout.connected
     ready = ready and writer.lag_seconds() < READY_MAX_WRITER_LAG_SECONDS
     body = {"status": "ready" if ready else "not ready", "checks": checks}
     if not ready and writer.last_error:

@@ -39,6 +39,21 @@ class UpdateSink(Protocol):
     ) -> None: ...
 
 
+class Publisher(Protocol):
+    """Where durable changes and presence go for the other server instances."""
+
+    def publish_update(self, board_id: str, update: bytes) -> None: ...
+    def publish_awareness(self, board_id: str, frame: bytes) -> None: ...
+
+
+class _NoPublisher:
+    def publish_update(self, board_id: str, update: bytes) -> None:
+        pass
+
+    def publish_awareness(self, board_id: str, frame: bytes) -> None:
+        pass
+
+
 @dataclass(slots=True)
 class _PendingStep2:
     durable_target: int
@@ -58,8 +73,10 @@ class Room:
         checkpoint_every: int = 500,
         updates_since_checkpoint: int = 0,
         refused_writes_before_close: int = 3,
+        publisher: Publisher | None = None,
     ) -> None:
         self.board_id = board_id
+        self._publisher: Publisher = publisher or _NoPublisher()
         self.site_id = site_id
         self.doc = doc
         self.locks: set[str] = set(locks)
@@ -104,7 +121,9 @@ class Room:
             if entry is not None and not entry.removed:
                 gone.append(AwarenessEntry(client_id, entry.clock + 1, "null"))
         if gone:
-            self._broadcast(protocol.encode_awareness(gone), exclude=peer)
+            frame = protocol.encode_awareness(gone)
+            self._broadcast(frame, exclude=peer)
+            self._publisher.publish_awareness(self.board_id, frame)
         if not self.peers:
             self.idle_since = time.monotonic()
 
@@ -217,6 +236,18 @@ class Room:
             self._zones.touched_by(data)
             self._submit(data, None)
 
+    def apply_remote(self, update: bytes) -> None:
+        """An update already durable elsewhere (another instance, or the shared log):
+        apply and relay it locally, never persist or republish it."""
+        self._captured.clear()
+        with self.doc.transaction(origin="remote"):
+            self.doc.apply_update(update)
+        changes = list(self._captured)
+        self._captured.clear()
+        for data in changes:
+            self._zones.touched_by(data)
+            self._broadcast(protocol.encode_update(data), exclude=None)
+
     def _on_change(self, event: TransactionEvent) -> None:
         self._captured.append(event.update)
 
@@ -239,8 +270,9 @@ class Room:
 
     def _on_durable(self, seq: int, data: bytes, source: Peer | None) -> None:
         self._durable += 1
-        self.last_seq = seq
+        self.last_seq = max(self.last_seq, seq)
         self._broadcast(protocol.encode_update(data), exclude=source)
+        self._publisher.publish_update(self.board_id, data)
         if source is not None:
             source.entry_durable()
         while self._waiting_step2 and self._waiting_step2[0].durable_target <= self._durable:
@@ -271,7 +303,21 @@ class Room:
             self._awareness[entry.client_id] = entry
             accepted.append(entry)
         if accepted:
-            self._broadcast(protocol.encode_awareness(accepted), exclude=peer)
+            # Echoed to its author too: the official client drops a connection that hears
+            # nothing for 30 s, and its own presence renewals are what it hears when alone.
+            frame = protocol.encode_awareness(accepted)
+            self._broadcast(frame, exclude=None)
+            self._publisher.publish_awareness(self.board_id, frame)
+
+    def apply_remote_awareness(self, frame: bytes) -> None:
+        """Presence relayed by another instance: remember it and show it to local peers."""
+        message = protocol.decode(frame)
+        if not isinstance(message, protocol.Awareness):
+            return
+        for entry in message.entries:
+            if entry.client_id not in self._owners:
+                self._awareness[entry.client_id] = entry
+        self._broadcast(frame, exclude=None)
 
     def set_lock(self, zone: str, locked: bool, by: str | None, at: str) -> None:
         """Enforce a zone lock now and mirror it in the document for every client to show."""

@@ -14,6 +14,7 @@ from typing import Any
 from pycrdt import Doc
 
 from server.errors import CloseCode
+from server.fanout import Fanout, LocalFanout
 from server.room import Room, UpdateSink
 
 logger = logging.getLogger("atelier.rooms")
@@ -39,6 +40,10 @@ class LoadedBoard:
 
 
 Loader = Callable[[str], Awaitable[LoadedBoard]]
+RecentReader = Callable[[str, int, float], Awaitable[list[tuple[int, bytes]]]]
+"""(board id, after seq, since time) -> logged (seq, update) to catch up with."""
+
+CATCH_UP_WINDOW_SECONDS = 30.0
 
 
 class Rooms:
@@ -53,9 +58,14 @@ class Rooms:
         sweep_interval: float = 1.0,
         checkpoint_every: int = 500,
         refused_writes_before_close: int = 3,
+        fanout: Fanout | None = None,
+        read_recent: RecentReader | None = None,
     ) -> None:
         self._sink = sink
         self._loader = loader
+        self._fanout: Fanout = fanout or LocalFanout()
+        self._read_recent = read_recent
+        self._catch_ups: set[asyncio.Task[None]] = set()
         self._idle_seconds = idle_seconds
         self._sweep_interval = sweep_interval
         self._checkpoint_every = checkpoint_every
@@ -101,13 +111,84 @@ class Rooms:
             checkpoint_every=self._checkpoint_every,
             updates_since_checkpoint=loaded.updates_since_checkpoint,
             refused_writes_before_close=self._refusals,
+            publisher=self._fanout,
         )
         room.last_seq = loaded.last_seq
         self._rooms[board_id] = room
+        self._fanout.watch(board_id)
         return room
 
+    @property
+    def distributed(self) -> bool:
+        return self._fanout.distributed
+
+    async def enter(self, board_id: str) -> Room:
+        """The room a new connection joins; with several instances, caught up first.
+
+        The room is pinned (not idle) while it catches up so the sweeper cannot unload it
+        between the load and the caller's synchronous ``join``."""
+        room = await self.get(board_id)
+        if not self.distributed:
+            return room
+        room.idle_since = None
+        try:
+            await self.catch_up(room)
+        finally:
+            if not room.peers:
+                room.idle_since = time.monotonic()
+        return room
+
+    async def catch_up(self, room: Room) -> None:
+        """Apply what other instances logged for this board and this one has not seen."""
+        if self._read_recent is None:
+            return
+        since = time.time() - CATCH_UP_WINDOW_SECONDS
+        for seq, update in await self._read_recent(room.board_id, room.last_seq, since):
+            room.apply_remote(update)
+            room.last_seq = max(room.last_seq, seq)
+
+    def on_remote_update(self, board_id: str, update: bytes) -> None:
+        room = self._rooms.get(board_id)
+        if room is not None:
+            room.apply_remote(update)
+
+    def on_remote_awareness(self, board_id: str, frame: bytes) -> None:
+        room = self._rooms.get(board_id)
+        if room is not None:
+            room.apply_remote_awareness(frame)
+
+    def on_control(self, message: dict[str, object]) -> None:
+        """Revocations and locks decided on another instance."""
+        if message.get("kind") == "kick":
+            self._kick_local(str(message.get("invite")), str(message.get("reason", "")))
+        elif message.get("kind") == "lock":
+            room = self._rooms.get(str(message.get("board")))
+            if room is not None:
+                zone = str(message.get("zone"))
+                (room.locks.add if message.get("locked") else room.locks.discard)(zone)
+
+    def on_reconnected(self) -> None:
+        """The broker came back: whatever it dropped meanwhile is in the shared log."""
+        for room in list(self._rooms.values()):
+            task = asyncio.get_running_loop().create_task(self.catch_up(room))
+            self._catch_ups.add(task)
+            task.add_done_callback(self._catch_ups.discard)
+
+    def set_lock(self, board_id: str, zone: str, locked: bool, by: str | None, at: str) -> None:
+        """Apply a lock decided here to the live room (if any) and to the other instances."""
+        room = self._rooms.get(board_id)
+        if room is not None:
+            room.set_lock(zone, locked, by, at)
+        self._fanout.publish_control(
+            {"kind": "lock", "board": board_id, "zone": zone, "locked": locked}
+        )
+
     def kick_invite(self, invite_id: str, reason: str) -> int:
-        """Close every live connection opened with this invite; returns how many."""
+        """Close every connection opened with this invite, here and on other instances."""
+        self._fanout.publish_control({"kind": "kick", "invite": invite_id, "reason": reason})
+        return self._kick_local(invite_id, reason)
+
+    def _kick_local(self, invite_id: str, reason: str) -> int:
         kicked = 0
         for room in self._rooms.values():
             for peer in list(room.peers):
@@ -131,6 +212,7 @@ class Rooms:
             idle = room.idle_since is not None and mono - room.idle_since >= self._idle_seconds
             if idle and not room.peers and room.pending == 0:
                 del self._rooms[board_id]
+                self._fanout.unwatch(board_id)
                 logger.debug("board %s unloaded", board_id)
 
     async def __aenter__(self) -> Rooms:
@@ -147,7 +229,7 @@ class Rooms:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sweeper
-        for task in list(self._loading.values()):
+        for task in [*self._loading.values(), *self._catch_ups]:
             task.cancel()
         for room in self._rooms.values():
             room.close_all(CloseCode.GOING_AWAY, "the server is shutting down")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 
 from server.config import Settings
+from server.fanout import Fanout, LocalFanout
 from server.rooms import Rooms
 from server.store.writer import LogWriter
 
@@ -16,6 +17,7 @@ class Services:
     settings: Settings
     engine: Engine
     admin_token: str
+    fanout: Fanout = field(default_factory=LocalFanout)
     _writer: LogWriter | None = field(default=None, repr=False)
     _rooms: Rooms | None = field(default=None, repr=False)
 

@@ -57,8 +57,7 @@ class BoardSocket:
             if not BOARD_ID.fullmatch(board_id):
                 raise NotFound("board ids are slugs [a-z0-9_-]{1,64}")
             grant = await self._authorize(board_id, first.get("token", ""))
-            rooms = self._rooms()
-            room = await rooms.get(board_id)
+            room = await self._rooms().enter(board_id)
             if len(room.peers) >= self._settings.max_peers_per_board:
                 raise Overloaded("this board has too many connections")
         except AtelierError as exc:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.atelier_server import AtelierServer
 from tests.raw_client import RawClient
+
+if TYPE_CHECKING:
+    from tests.services import RedisServer
 
 
 @pytest.fixture(scope="module")
@@ -41,3 +45,22 @@ def start_atelier(tmp_path: Path) -> Iterator[Callable[..., AtelierServer]]:
 async def close_raw_clients() -> AsyncIterator[None]:
     yield
     await RawClient.close_all()
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> Iterator[str]:
+    """A real PostgreSQL cluster for the whole run (skipped loudly outside CI if missing)."""
+    from tests.services import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    from tests.services import RedisServer
+
+    server = RedisServer()
+    server.start()
+    yield server
+    server.close()

@@ -7,21 +7,27 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 
-from server.store.models import metadata
-
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
+def driver_url(url: str) -> str:
+    """Plain ``postgresql://`` URLs use psycopg 3; the driver is the server's business."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
 def open_engine(url: str, *, sqlite_synchronous: str = "NORMAL") -> Engine:
-    """Create the engine and the schema. SQLite gets WAL so readers never block the writer."""
+    """Create the engine (the schema comes from migrations). SQLite gets WAL so readers
+    never block the writer."""
+    url = driver_url(url)
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False})
         _configure_sqlite(engine, sqlite_synchronous)
-    else:
-        engine = create_engine(url, pool_pre_ping=True)
-    metadata.create_all(engine)
-    return engine
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
 def _configure_sqlite(engine: Engine, synchronous: str) -> None:

@@ -101,3 +101,21 @@ def attributed_entries(conn: Connection, board_id: str) -> list[StoredEntry]:
         select(updates).where(updates.c.board_id == board_id).order_by(updates.c.seq)
     ).all()
     return [StoredEntry(**row._asdict()) for row in rows]
+
+
+def recent(
+    conn: Connection, board_id: str, after_seq: int, since: float
+) -> list[tuple[int, bytes]]:
+    """Updates logged after ``after_seq`` or at/after time ``since`` (seq, bytes), in order.
+
+    Sequence numbers from several writers may commit out of order, so a catch-up also
+    rereads a recent time window; applying an update twice changes nothing."""
+    rows = conn.execute(
+        select(updates.c.seq, updates.c.data)
+        .where(
+            updates.c.board_id == board_id,
+            (updates.c.seq > after_seq) | (updates.c.created_at >= since),
+        )
+        .order_by(updates.c.seq)
+    ).all()
+    return [(row.seq, row.data) for row in rows]

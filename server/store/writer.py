@@ -49,6 +49,7 @@ class LogWriter:
         on_health: Callable[[bool, str], None] | None = None,
     ) -> None:
         self._engine = engine
+        self._inline = engine.dialect.name == "sqlite"
         self._batch_max = batch_max
         self._backlog_max = backlog_max
         self._retry_max = retry_max_seconds
@@ -123,7 +124,10 @@ class LogWriter:
         delay = RETRY_FIRST_SECONDS
         while True:
             try:
-                seqs = self._commit(batch)
+                if self._inline:
+                    seqs = self._commit(batch)
+                else:  # a network database: wait for it off the event loop
+                    seqs = await asyncio.to_thread(self._commit, batch)
                 break
             except Exception as exc:  # any database failure: keep the batch, retry
                 self._close_connection()

@@ -1,0 +1,233 @@
+"""Fan-out across server instances: a no-op locally, Redis pub/sub when ``REDIS_URL`` is set.
+
+Each board has a channel; a message carries the sending instance's id, so an instance drops
+its own echoes. Updates are published only after they are durable, and an instance that
+receives one applies and relays it without persisting or republishing it. Redis pub/sub
+delivers at most once: whatever is missed during an outage is recovered by the rooms, which
+catch up from the shared log when the connection comes back (``on_reconnect``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Protocol
+
+logger = logging.getLogger("atelier.fanout")
+
+KIND_UPDATE = b"u"
+KIND_AWARENESS = b"a"
+KIND_CONTROL = b"c"
+CONTROL_CHANNEL = "atelier:control"
+INSTANCE_ID_BYTES = 8
+PUBLISH_QUEUE_MAX = 10_000
+RECONNECT_MAX_SECONDS = 5.0
+
+
+def board_channel(board_id: str) -> str:
+    return f"atelier:board:{board_id}"
+
+
+@dataclass
+class FanoutHandlers:
+    """What the rooms do with what other instances send."""
+
+    update: Callable[[str, bytes], None]
+    awareness: Callable[[str, bytes], None]
+    control: Callable[[dict[str, Any]], None]
+    reconnected: Callable[[], None]
+
+
+class Fanout(Protocol):
+    distributed: bool
+    connected: bool
+
+    def publish_update(self, board_id: str, update: bytes) -> None: ...
+    def publish_awareness(self, board_id: str, frame: bytes) -> None: ...
+    def publish_control(self, message: dict[str, Any]) -> None: ...
+    def watch(self, board_id: str) -> None: ...
+    def unwatch(self, board_id: str) -> None: ...
+
+
+class LocalFanout:
+    """One instance: nothing to fan out."""
+
+    distributed = False
+    connected = True
+
+    def publish_update(self, board_id: str, update: bytes) -> None:
+        pass
+
+    def publish_awareness(self, board_id: str, frame: bytes) -> None:
+        pass
+
+    def publish_control(self, message: dict[str, Any]) -> None:
+        pass
+
+    def watch(self, board_id: str) -> None:
+        pass
+
+    def unwatch(self, board_id: str) -> None:
+        pass
+
+
+class RedisFanout:
+    """Async context manager owning the subscriber and publisher tasks."""
+
+    distributed = True
+
+    def __init__(self, url: str, handlers: FanoutHandlers) -> None:
+        self._url = url
+        self._handlers = handlers
+        self.instance = secrets.token_bytes(INSTANCE_ID_BYTES)
+        self.connected = False
+        self._watched: set[str] = set()
+        self._outbox: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue(PUBLISH_QUEUE_MAX)
+        self._tasks: list[asyncio.Task[None]] = []
+        self._pubsub: Any = None
+        self.published = 0
+        self.received = 0
+        self.dropped = 0
+
+    # -- publishing (sync, from the rooms) ------------------------------------------------
+
+    def _publish(self, channel: str, kind: bytes, payload: bytes) -> None:
+        try:
+            self._outbox.put_nowait((channel, self.instance + kind + payload))
+        except asyncio.QueueFull:
+            self.dropped += 1  # recovered by the catch-up after reconnect
+
+    def publish_update(self, board_id: str, update: bytes) -> None:
+        self._publish(board_channel(board_id), KIND_UPDATE, update)
+
+    def publish_awareness(self, board_id: str, frame: bytes) -> None:
+        self._publish(board_channel(board_id), KIND_AWARENESS, frame)
+
+    def publish_control(self, message: dict[str, Any]) -> None:
+        self._publish(CONTROL_CHANNEL, KIND_CONTROL, json.dumps(message).encode())
+
+    def watch(self, board_id: str) -> None:
+        self._watched.add(board_id)
+        self._resubscribe([board_channel(board_id)], subscribe=True)
+
+    def unwatch(self, board_id: str) -> None:
+        self._watched.discard(board_id)
+        self._resubscribe([board_channel(board_id)], subscribe=False)
+
+    def _resubscribe(self, channels: list[str], *, subscribe: bool) -> None:
+        pubsub = self._pubsub
+        if pubsub is None or not self.connected:
+            return  # the next connection subscribes to every watched board
+        call = pubsub.subscribe if subscribe else pubsub.unsubscribe
+        task = asyncio.get_running_loop().create_task(call(*channels))
+        task.add_done_callback(_log_failure)
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    async def __aenter__(self) -> RedisFanout:
+        self._tasks = [
+            asyncio.create_task(self._subscribe_forever(), name="atelier-fanout-subscriber"),
+            asyncio.create_task(self._publish_forever(), name="atelier-fanout-publisher"),
+        ]
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _client(self) -> Any:
+        from redis.asyncio import Redis
+
+        return Redis.from_url(self._url, socket_connect_timeout=2, health_check_interval=5)
+
+    async def _subscribe_forever(self) -> None:
+        delay = 0.1
+        while True:
+            client = await self._client()
+            try:
+                self._pubsub = client.pubsub()
+                channels = [CONTROL_CHANNEL, *(board_channel(b) for b in self._watched)]
+                await self._pubsub.subscribe(*channels)
+                self.connected, delay = True, 0.1
+                logger.info("connected to Redis; resyncing %s boards", len(self._watched))
+                self._handlers.reconnected()
+                await self._listen(self._pubsub)
+            except (OSError, ConnectionError) as exc:
+                logger.warning("Redis unavailable (%s); retrying", exc)
+            except Exception as exc:  # redis raises its own error classes
+                logger.warning("Redis subscription failed (%s); retrying", exc)
+            finally:
+                self.connected = False
+                self._pubsub = None
+                with contextlib.suppress(Exception):
+                    await client.aclose()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RECONNECT_MAX_SECONDS)
+
+    async def _listen(self, pubsub: Any) -> None:
+        while True:
+            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+            if message is None:
+                continue
+            data = message["data"]
+            if not isinstance(data, bytes) or data[:INSTANCE_ID_BYTES] == self.instance:
+                continue  # our own echo
+            self.received += 1
+            self._dispatch(message["channel"], data[INSTANCE_ID_BYTES:])
+
+    def _dispatch(self, channel: bytes | str, body: bytes) -> None:
+        name = channel.decode() if isinstance(channel, bytes) else channel
+        kind, payload = body[:1], body[1:]
+        try:
+            if kind == KIND_CONTROL:
+                self._handlers.control(json.loads(payload))
+                return
+            board_id = name.removeprefix("atelier:board:")
+            if kind == KIND_UPDATE:
+                self._handlers.update(board_id, payload)
+            elif kind == KIND_AWARENESS:
+                self._handlers.awareness(board_id, payload)
+        except Exception:
+            logger.exception("could not apply a message from another instance on %s", name)
+
+    async def _publish_forever(self) -> None:
+        delay = 0.1
+        client = await self._client()
+        try:
+            while True:
+                channel, message = await self._outbox.get()
+                while True:
+                    try:
+                        await client.publish(channel, message)
+                        self.published += 1
+                        delay = 0.1
+                        break
+                    except Exception as exc:
+                        if not self.connected:
+                            self.dropped += 1  # recovered by catch-up on reconnect
+                            break
+                        logger.warning("Redis publish failed (%s); retrying", exc)
+                        await asyncio.sleep(delay)
+                        delay = min(delay * 2, RECONNECT_MAX_SECONDS)
+        finally:
+            with contextlib.suppress(Exception):
+                await client.aclose()
+
+
+def _log_failure(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.warning("Redis subscription change failed: %s", task.exception())

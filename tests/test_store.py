@@ -1,0 +1,119 @@
+"""The store, on SQLite and on a real PostgreSQL: migrations, catalog, log and writer."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, text
+
+from server.auth import Role
+from server.errors import Conflict, Forbidden, Unauthenticated
+from server.store import catalog, log, migrate
+from server.store.db import driver_url, open_engine
+from server.store.log import LogEntry
+from server.store.models import metadata
+from server.store.writer import LogWriter
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'atelier.db'}"
+    else:
+        from tests.services import create_database
+
+        admin = request.getfixturevalue("postgres_admin_url")
+        url = create_database(admin, f"t_{secrets.token_hex(6)}")
+    engine = open_engine(url)
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def entry(board: str, data: bytes = b"\x00\x00", name: str = "Marie") -> LogEntry:
+    return LogEntry(board, time.time(), "inv1", name, "etat", data)
+
+
+def test_migrations_build_exactly_the_models(engine: Engine) -> None:
+    with engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert differences == [], "add a migration under server/store/migrations/versions"
+
+
+def test_migrations_are_at_head_after_upgrade(engine: Engine) -> None:
+    assert migrate.current(engine) == migrate.head()
+
+
+def test_plain_postgresql_urls_use_psycopg() -> None:
+    assert driver_url("postgresql://u@h:5/db") == "postgresql+psycopg://u@h:5/db"
+
+
+def test_board_ids_are_unique(engine: Engine) -> None:
+    catalog.create_board(engine, "b1", "One", "workshop", b"\x00\x00", None)
+    with pytest.raises(Conflict):
+        catalog.create_board(engine, "b1", "Again", "workshop", b"\x00\x00", None)
+
+
+def test_tokens_are_verified_by_hash_and_revocable(engine: Engine) -> None:
+    catalog.create_board(engine, "b1", "One", "workshop", b"\x00\x00", None)
+    invite, token = catalog.create_invite(
+        engine, board_id="b1", site_id=None, role=Role.OBSERVER, label=None, expires_in=None
+    )
+    assert catalog.verify_token(engine, token).role is Role.OBSERVER
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT token_hash FROM invites")).scalar_one()
+    assert token not in stored
+    catalog.revoke_invite(engine, invite.id)
+    with pytest.raises(Forbidden):
+        catalog.verify_token(engine, token)
+    with pytest.raises(Unauthenticated):
+        catalog.verify_token(engine, "nope")
+
+
+def test_the_log_appends_in_order_and_loads_from_checkpoint_plus_tail(engine: Engine) -> None:
+    with engine.begin() as conn:
+        seqs = log.append(conn, [entry("b", b"1"), entry("b", b"2")], [None, b"state-at-2"])
+        later = log.append(conn, [entry("b", b"3")], [None])
+    assert seqs[0] < seqs[1] < later[0]
+    with engine.connect() as conn:
+        stored = log.load(conn, "b")
+    assert (stored.checkpoint, stored.tail, stored.last_seq) == (b"state-at-2", [b"3"], later[0])
+
+
+async def test_the_writer_commits_everything_in_submission_order(engine: Engine) -> None:
+    durable: list[int] = []
+    async with LogWriter(engine) as writer:
+        for i in range(200):
+            writer.submit(entry("w", bytes([i % 250])), durable.append)
+        await asyncio.sleep(0)
+    assert len(durable) == 200
+    assert durable == sorted(durable)
+    with engine.connect() as conn:
+        assert log.count(conn, "w") == 200
+
+
+def test_a_database_made_by_the_first_migration_upgrades_with_its_data(tmp_path: Path) -> None:
+    engine = open_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate.upgrade(engine, "0001")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO boards (id, title, template, created_at)"
+                " VALUES ('old', 'Old', 'workshop', 1)"
+            )
+        )
+        conn.execute(
+            text("INSERT INTO updates (board_id, created_at, data) VALUES ('old', 1, x'0000')")
+        )
+    migrate.upgrade(engine)
+    assert migrate.current(engine) == migrate.head()
+    assert catalog.require_board(engine, "old").title == "Old"
+    with engine.connect() as conn:
+        assert log.count(conn, "old") == 1
