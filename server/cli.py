@@ -12,6 +12,7 @@ import uvicorn
 from server.auth import mint_token
 from server.config import Settings
 from server.demo import seed_demo
+from server.logs import log_config
 
 ADMIN_TOKEN_FILE = "admin-token"
 
@@ -61,6 +62,7 @@ def serve(args: argparse.Namespace) -> int:
         ws_ping_timeout=settings.ping_timeout_seconds,
         lifespan="on",
         log_level=args.log_level,
+        log_config=log_config(settings.log_format, args.log_level),
         timeout_graceful_shutdown=10,
     )
     return 0

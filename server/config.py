@@ -62,6 +62,8 @@ class Settings:
     """WebSocket ping period; a peer that misses its pong is dropped and its presence removed."""
     ping_timeout_seconds: float = 20.0
     """How long a ping may stay unanswered."""
+    log_format: str = "text"
+    """``text`` for people, ``json`` for log collectors (one object a line, board and peer)."""
     sqlite_synchronous: str = "NORMAL"
     """SQLite ``synchronous`` pragma: NORMAL survives a process crash, FULL also a power loss."""
 

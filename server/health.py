@@ -9,6 +9,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from server.errors import CloseCode
+from server.metrics import counters
 from server.services import Services
 
 READY_MAX_WRITER_LAG_SECONDS = 5.0
@@ -47,34 +49,90 @@ async def readyz(request: Request) -> Response:
     return JSONResponse(body, status_code=200 if ready else 503)
 
 
+def _line(name: str, kind: str, help_text: str, samples: list[tuple[str, float]]) -> list[str]:
+    lines = [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
+    lines += [f"{name}{labels} {value:g}" for labels, value in samples]
+    return lines
+
+
 async def metrics(request: Request) -> Response:
     """Prometheus text exposition of the live figures."""
     svc: Services = request.app.state.services
-    rooms, writer = svc.rooms, svc.writer
-    figures = [
-        ("atelier_rooms", "gauge", "Boards loaded in memory.", len(rooms)),
-        ("atelier_connections", "gauge", "Open board connections.", rooms.connections()),
-        ("atelier_room_loads_total", "counter", "Boards loaded from storage.", rooms.loads),
-        ("atelier_updates_persisted_total", "counter", "Updates committed.", writer.committed),
-        ("atelier_persist_batches_total", "counter", "Log commits.", writer.batches),
-        ("atelier_persist_backlog", "gauge", "Updates waiting for the database.", writer.backlog),
+    rooms, writer, c = svc.rooms, svc.writer, counters
+    closes: list[tuple[str, float]] = [
+        (f'{{code="{code}",reason="{_reason(code)}"}}', n) for code, n in sorted(c.closes.items())
+    ]
+    figures: list[tuple[str, str, str, list[tuple[str, float]]]] = [
+        ("atelier_rooms", "gauge", "Boards loaded in memory.", [("", len(rooms))]),
+        ("atelier_connections", "gauge", "Open board connections.", [("", rooms.connections())]),
+        ("atelier_room_loads_total", "counter", "Boards loaded from storage.", [("", rooms.loads)]),
+        ("atelier_frames_in_total", "counter", "WebSocket messages received.", [("", c.frames_in)]),
+        ("atelier_bytes_in_total", "counter", "WebSocket bytes received.", [("", c.bytes_in)]),
+        ("atelier_updates_in_total", "counter", "Client updates accepted.", [("", c.updates_in)]),
+        ("atelier_frames_out_total", "counter", "WebSocket messages queued.", [("", c.frames_out)]),
+        ("atelier_bytes_out_total", "counter", "WebSocket bytes queued.", [("", c.bytes_out)]),
+        (
+            "atelier_refused_writes_total",
+            "counter",
+            "Writes refused (role, lock).",
+            [("", c.refused_writes)],
+        ),
+        ("atelier_closes_total", "counter", "Connections closed by the server.", closes),
+        (
+            "atelier_updates_persisted_total",
+            "counter",
+            "Updates committed.",
+            [("", writer.committed)],
+        ),
+        ("atelier_persist_batches_total", "counter", "Log commits.", [("", writer.batches)]),
+        (
+            "atelier_persist_largest_batch",
+            "gauge",
+            "Largest commit so far.",
+            [("", writer.largest_batch)],
+        ),
+        (
+            "atelier_persist_failures_total",
+            "counter",
+            "Failed commit attempts.",
+            [("", writer.failures)],
+        ),
+        (
+            "atelier_persist_backlog",
+            "gauge",
+            "Updates waiting for the database.",
+            [("", writer.backlog)],
+        ),
         (
             "atelier_persist_lag_seconds",
             "gauge",
             "Age of the oldest waiting update.",
-            writer.lag_seconds(),
+            [("", writer.lag_seconds())],
         ),
         (
             "atelier_persist_healthy",
             "gauge",
             "1 when the last commit succeeded.",
-            int(writer.healthy),
+            [("", int(writer.healthy))],
+        ),
+        (
+            "atelier_fanout_connected",
+            "gauge",
+            "1 when the fan-out broker is reachable.",
+            [("", int(svc.fanout.connected))],
         ),
     ]
-    lines = []
-    for name, kind, help_text, value in figures:
-        lines += [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}", f"{name} {value}"]
+    lines: list[str] = []
+    for name, kind, help_text, samples in figures:
+        lines += _line(name, kind, help_text, samples)
     return PlainTextResponse("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")
+
+
+def _reason(code: int) -> str:
+    try:
+        return CloseCode(code).name.lower()
+    except ValueError:
+        return "other"
 
 
 def routes() -> list[BaseRoute]:

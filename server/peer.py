@@ -16,6 +16,7 @@ from typing import Any
 
 from server.auth import Grant
 from server.errors import CloseCode, close_reason
+from server.metrics import counters
 from server.protocol import encode_durable_ack
 
 logger = logging.getLogger("atelier.peer")
@@ -96,6 +97,8 @@ class Peer:
             return
         self._outbox.append(frame)
         self._outbox_bytes += len(frame)
+        counters.frames_out += 1
+        counters.bytes_out += len(frame)
         self._wake.set()
 
     def close(self, code: CloseCode, reason: str) -> None:
@@ -103,6 +106,7 @@ class Peer:
         if self.close_code is not None:
             return
         self.close_code, self.close_reason = code, reason
+        counters.closes[int(code)] += 1
         self._outbox.clear()
         self._outbox_bytes = 0
         self._wake.set()

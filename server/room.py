@@ -21,6 +21,7 @@ from server.auth import Role
 from server.boards.layout import BOARD_ZONE, clear_lock, set_lock
 from server.crdt import InvalidUpdate, adds_anything
 from server.errors import CloseCode, Overloaded
+from server.metrics import counters
 from server.peer import Peer
 from server.protocol import AwarenessEntry
 from server.store.log import LogEntry
@@ -198,11 +199,13 @@ class Room:
 
     def _refuse(self, peer: Peer, reason: str) -> None:
         peer.refused_writes += 1
+        counters.refused_writes += 1
         logger.info(
             "board %s: write refused (%s) for invite %s",
             self.board_id,
             reason,
             peer.grant.invite_id,
+            extra={"board": self.board_id, "peer": peer.grant.invite_id},
         )
         if peer.acks:
             peer.enqueue(protocol.encode_notice("write_refused", False, reason))
@@ -257,6 +260,7 @@ class Room:
         if self._since_checkpoint >= self._checkpoint_every:
             checkpoint = self.doc.get_update()
             self._since_checkpoint = 0
+        counters.updates_in += peer is not None
         entry = LogEntry(
             board_id=self.board_id,
             created_at=time.time(),

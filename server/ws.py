@@ -20,6 +20,7 @@ from server.auth import Grant, Role
 from server.boards.labels import PARTY_BY_ID
 from server.config import Settings
 from server.errors import AtelierError, CloseCode, NotFound, Overloaded, close_reason
+from server.metrics import counters
 from server.peer import AsgiSend, Peer, TokenBucket
 from server.protocol import MalformedMessage
 from server.room import Room
@@ -109,6 +110,8 @@ class BoardSocket:
             if data is None:
                 peer.close(CloseCode.MALFORMED, "text frames are not part of the protocol")
                 continue
+            counters.frames_in += 1
+            counters.bytes_in += len(data)
             if not peer.limiter.allow(len(data)):
                 peer.close(CloseCode.RATE_LIMITED, "too many messages; slow down and reconnect")
                 continue
@@ -120,12 +123,17 @@ class BoardSocket:
                     room.board_id,
                     peer.grant.invite_id,
                     exc,
+                    extra={"board": room.board_id, "peer": peer.grant.invite_id, "code": 4400},
                 )
                 peer.close(CloseCode.MALFORMED, str(exc))
             except AtelierError as exc:
                 peer.close(exc.close_code, exc.detail)
             except Exception:
-                logger.exception("board %s: error handling a frame", room.board_id)
+                logger.exception(
+                    "board %s: error handling a frame",
+                    room.board_id,
+                    extra={"board": room.board_id, "peer": peer.grant.invite_id, "code": 1011},
+                )
                 peer.close(CloseCode.INTERNAL, "internal error")
 
 
@@ -138,5 +146,6 @@ def _party(grant: Grant, asked: str | None) -> str | None:
 
 async def _refuse(receive: AsgiReceive, send: AsgiSend, code: CloseCode, reason: str) -> None:
     """Accept only to deliver the close code and its reason."""
+    counters.closes[int(code)] += 1
     await send({"type": "websocket.accept"})
     await send({"type": "websocket.close", "code": int(code), "reason": close_reason(reason)})

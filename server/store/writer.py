@@ -63,6 +63,8 @@ class LogWriter:
         self.last_error = ""
         self.committed = 0
         self.batches = 0
+        self.largest_batch = 0
+        self.failures = 0
         self.oldest_pending_since: float | None = None
 
     @property
@@ -131,6 +133,7 @@ class LogWriter:
                 break
             except Exception as exc:  # any database failure: keep the batch, retry
                 self._close_connection()
+                self.failures += 1
                 self._set_health(False, f"{type(exc).__name__}: {exc}")
                 logger.warning("log commit failed (%s updates kept, retrying): %s", len(batch), exc)
                 await asyncio.sleep(delay)
@@ -138,6 +141,7 @@ class LogWriter:
         self._set_health(True, "")
         self.committed += len(batch)
         self.batches += 1
+        self.largest_batch = max(self.largest_batch, len(batch))
         for submission, seq in zip(batch, seqs, strict=True):
             try:
                 submission.on_durable(seq)

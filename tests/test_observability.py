@@ -1,0 +1,58 @@
+"""Health, readiness, Prometheus metrics and structured logs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import httpx
+
+from server import protocol
+from tests.atelier_server import AtelierServer
+from tests.raw_client import RawClient
+
+
+def metric(server: AtelierServer, sample: str) -> float:
+    for line in httpx.get(f"{server.base_url}/metrics", timeout=5).text.splitlines():
+        if line.startswith(sample + " "):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_readiness_reports_its_checks(atelier: AtelierServer) -> None:
+    ready = httpx.get(f"{atelier.base_url}/readyz", timeout=5)
+    assert ready.status_code == 200
+    assert ready.json()["checks"]["database"] is True
+
+
+async def test_metrics_count_traffic_and_close_codes(atelier: AtelierServer) -> None:
+    board_id = atelier.create_board()
+    token = atelier.invite(board_id)
+    before_in = metric(atelier, "atelier_updates_in_total")
+    before_closed = metric(atelier, 'atelier_closes_total{code="4400",reason="malformed"}')
+    client = await RawClient.open(atelier.ws_url, board_id, token, acks="1")
+    await client.sync()
+    await client.set_key("k", 1)
+    await client.wait_durable()
+    bad = await RawClient.open(atelier.ws_url, board_id, token)
+    await bad.send(b"\x09")
+    await bad.closed()
+    assert metric(atelier, "atelier_updates_in_total") == before_in + 1
+    assert (
+        metric(atelier, 'atelier_closes_total{code="4400",reason="malformed"}') == before_closed + 1
+    )
+    assert metric(atelier, "atelier_connections") >= 1
+    assert metric(atelier, "atelier_persist_healthy") == 1
+
+
+async def test_json_logs_carry_board_and_peer(start_atelier: Callable[..., AtelierServer]) -> None:
+    server = start_atelier(ATELIER_LOG_FORMAT="json")
+    board_id = server.create_board()
+    invite = server.invite_record(board_id)
+    bad = await RawClient.open(server.ws_url, board_id, invite["token"])
+    await bad.send(protocol.encode_update(b"\xff\xff"))
+    await bad.closed()
+    records = [json.loads(line) for line in server.log().splitlines() if line.startswith("{")]
+    refusal = next(r for r in records if r.get("code") == 4400)
+    assert (refusal["board"], refusal["peer"]) == (board_id, invite["id"])
+    assert all(invite["token"] not in json.dumps(r) for r in records)
