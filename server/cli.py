@@ -82,6 +82,11 @@ def migrate_database(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args))
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="atelier", description="Collaborative workshop boards.")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("serve", help="run the server (SQLite under ./data by default)")
@@ -96,9 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     upgrade = commands.add_parser("migrate", help="bring the database schema up to date")
     upgrade.add_argument("--data-dir", default=None, help="default: $ATELIER_DATA_DIR or ./data")
     upgrade.set_defaults(handler=migrate_database)
-    args = parser.parse_args(argv)
-    handler = args.handler
-    return int(handler(args))
+    return parser
 
 
 if __name__ == "__main__":
