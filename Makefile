@@ -6,7 +6,10 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test lint check pytest bench clean
+# Debian packages the tests start for real: PostgreSQL and Redis servers.
+SYSTEM_PACKAGES := postgresql redis-server
+
+.PHONY: run test install install-test system-deps lint check pytest bench clean
 
 $(BIN)/atelier: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +22,20 @@ install: $(BIN)/atelier
 tests/js/node_modules/.package-lock.json: tests/js/package-lock.json
 	npm ci --prefix tests/js --no-audit --no-fund --silent
 
-install-test: install tests/js/node_modules/.package-lock.json
+# Installs what is missing, as root or through sudo; elsewhere it says so and the tests that
+# need those servers skip loudly (in CI, where CI=1, they fail instead).
+system-deps:
+	@missing=""; \
+	for pkg in $(SYSTEM_PACKAGES); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	  else echo "Cannot install:$$missing (not root, no sudo)"; exit 0; fi; \
+	  echo "Installing:$$missing"; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+install-test: install system-deps tests/js/node_modules/.package-lock.json
 
 run: install
 	$(BIN)/atelier serve --host $(HOST) --port $(PORT)
