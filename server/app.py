@@ -10,10 +10,12 @@ from typing import Any
 
 from sqlalchemy import Engine
 from starlette.applications import Starlette
+from starlette.datastructures import State
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from server import api, health, openapi, pages
 from server.auth import Grant
@@ -107,7 +109,7 @@ def make_recent_reader(engine: Engine) -> RecentReader:
     return recent
 
 
-def create_app(settings: Settings, *, admin_token: str) -> Starlette:
+def create_app(settings: Settings, *, admin_token: str) -> AtelierApp:
     install_token_masking()
     engine = open_engine(
         settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous
@@ -173,7 +175,6 @@ def create_app(settings: Settings, *, admin_token: str) -> Starlette:
             *api.routes(),
             *pages.routes(),
             Route("/api/openapi.json", serve_openapi),
-            WebSocketRoute("/ws/boards/{board_id}", socket),
         ],
         exception_handlers={
             AtelierError: on_atelier_error,
@@ -183,4 +184,31 @@ def create_app(settings: Settings, *, admin_token: str) -> Starlette:
         lifespan=lifespan,
     )
     app.state.services = svc
-    return app
+    return AtelierApp(app, socket)
+
+
+BOARD_SOCKET_PREFIX = "/ws/boards/"
+
+
+class AtelierApp:
+    """The ASGI entry point: board sockets go straight to ``BoardSocket``; everything else
+    (HTTP, lifespan) to Starlette. Board frames are the hot path, and Starlette's middleware
+    stack would wrap every ``send`` of every relayed update."""
+
+    def __init__(self, http: Starlette, socket: BoardSocket) -> None:
+        self.http = http
+        self.socket = socket
+
+    @property
+    def state(self) -> State:
+        return self.http.state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "websocket" and path.startswith(BOARD_SOCKET_PREFIX):
+            board_id = path[len(BOARD_SOCKET_PREFIX) :]
+            if "/" not in board_id:
+                scope["path_params"] = {"board_id": board_id}
+                await self.socket(scope, receive, send)  # type: ignore[arg-type]
+                return
+        await self.http(scope, receive, send)

@@ -11,7 +11,8 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from functools import partial
 from typing import Any
 
 from server.auth import Grant
@@ -21,7 +22,7 @@ from server.protocol import encode_durable_ack
 
 logger = logging.getLogger("atelier.peer")
 
-AsgiSend = Callable[[dict[str, Any]], Awaitable[None]]
+AsgiSend = Callable[[dict[str, Any]], Coroutine[Any, Any, None]]
 
 
 class TokenBucket:
@@ -69,6 +70,9 @@ class Peer:
         self._max_messages = outbox_max_messages
         self._max_bytes = outbox_max_bytes
         self._wake = asyncio.Event()
+        self._busy = False
+        """The send task is writing (or finishing a write that had to wait)."""
+        self._pending_write: tuple[Coroutine[Any, Any, None], Any] | None = None
         self.close_code: CloseCode | None = None
         self.close_reason = ""
         self.awareness_ids: set[int] = set()
@@ -87,6 +91,11 @@ class Peer:
     def enqueue(self, frame: bytes) -> None:
         if self.close_code is not None:
             return
+        counters.frames_out += 1
+        counters.bytes_out += len(frame)
+        if not self._outbox and not self._busy:
+            self._write_now(frame)
+            return
         # One frame alone always fits (a whole board for a newcomer can be large);
         # the limits bound the backlog of a peer that does not read.
         if self._outbox and (
@@ -97,8 +106,24 @@ class Peer:
             return
         self._outbox.append(frame)
         self._outbox_bytes += len(frame)
-        counters.frames_out += 1
-        counters.bytes_out += len(frame)
+        self._wake.set()
+
+    def _write_now(self, frame: bytes) -> None:
+        """Write without a task switch when the socket takes it at once.
+
+        The ASGI ``send`` of a writable connection completes without suspending, so the
+        coroutine is stepped here directly; only when it has to wait (a full socket buffer)
+        is the rest handed to the send task, and later frames queue behind it in order."""
+        write = self._send({"type": "websocket.send", "bytes": frame})
+        try:
+            waiting_on = write.send(None)
+        except StopIteration:
+            return
+        except Exception:  # the client is gone; its reader loop sees the disconnect
+            self.close(CloseCode.NORMAL, "")
+            return
+        self._pending_write = (write, waiting_on)
+        self._busy = True
         self._wake.set()
 
     def close(self, code: CloseCode, reason: str) -> None:
@@ -134,10 +159,15 @@ class Peer:
     async def run_sender(self) -> None:
         """Write queued frames until closed, then send the close frame."""
         while True:
+            self._busy = True
+            if self._pending_write is not None:
+                await _finish(*self._pending_write)
+                self._pending_write = None
             while self._outbox and self.close_code is None:
                 frame = self._outbox.popleft()
                 self._outbox_bytes -= len(frame)
                 await self._send({"type": "websocket.send", "bytes": frame})
+            self._busy = False
             if self.close_code is not None:
                 await self._send(
                     {
@@ -149,3 +179,27 @@ class Peer:
                 return
             self._wake.clear()
             await self._wake.wait()
+
+
+async def _finish(write: Coroutine[Any, Any, None], waiting_on: Any) -> None:
+    """Drive a coroutine that suspended on the future ``waiting_on`` to its end, as a task
+    would: wait until that future is done, then resume the coroutine."""
+    loop = asyncio.get_running_loop()
+    try:
+        while True:
+            if waiting_on is None:  # a bare yield (sleep(0)): just let the loop turn
+                await asyncio.sleep(0)
+            else:
+                resumed = loop.create_future()
+                waiting_on.add_done_callback(partial(_wake, resumed))
+                await resumed
+            waiting_on = write.send(None)
+    except StopIteration:
+        return
+    finally:
+        write.close()
+
+
+def _wake(resumed: asyncio.Future[None], _done: object) -> None:
+    if not resumed.done():
+        resumed.set_result(None)

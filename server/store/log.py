@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
 
@@ -61,6 +62,47 @@ def append(
     ]
     if snapshots:
         conn.execute(insert(checkpoints), snapshots)
+    return seqs
+
+
+INSERT_UPDATE_SQL = (
+    "INSERT INTO updates (board_id, created_at, invite_id, author_name, party, data)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
+INSERT_CHECKPOINT_SQL = (
+    "INSERT INTO checkpoints (board_id, seq, created_at, state) VALUES (?, ?, ?, ?)"
+)
+
+
+def append_sqlite(
+    dbapi_conn: Any, entries: Sequence[LogEntry], checkpoint_states: Sequence[bytes | None]
+) -> list[int]:
+    """``append`` for the SQLite hot path, on the driver's own connection.
+
+    The log writer is the only writer of ``updates`` and SQLite runs one write transaction
+    at a time, so the rows of one batch get consecutive sequence numbers ending at
+    ``last_insert_rowid()``. This skips SQLAlchemy's statement machinery, which costs more
+    than the insert itself. The caller commits."""
+    cursor = dbapi_conn.cursor()
+    try:
+        cursor.executemany(
+            INSERT_UPDATE_SQL,
+            [
+                (e.board_id, e.created_at, e.invite_id, e.author_name, e.party, e.data)
+                for e in entries
+            ],
+        )
+        last = cursor.execute("SELECT last_insert_rowid()").fetchone()[0]
+        seqs = list(range(last - len(entries) + 1, last + 1))
+        snapshots = [
+            (e.board_id, seq, e.created_at, state)
+            for e, seq, state in zip(entries, seqs, checkpoint_states, strict=True)
+            if state is not None
+        ]
+        if snapshots:
+            cursor.executemany(INSERT_CHECKPOINT_SQL, snapshots)
+    finally:
+        cursor.close()
     return seqs
 
 
