@@ -69,9 +69,8 @@ class Peer:
         self._outbox_bytes = 0
         self._max_messages = outbox_max_messages
         self._max_bytes = outbox_max_bytes
-        self._wake = asyncio.Event()
-        self._busy = False
-        """The send task is writing (or finishing a write that had to wait)."""
+        self._sender: asyncio.Task[None] | None = None
+        """Exists only while something waits to be written: an idle peer costs no task."""
         self._pending_write: tuple[Coroutine[Any, Any, None], Any] | None = None
         self.close_code: CloseCode | None = None
         self.close_reason = ""
@@ -93,7 +92,7 @@ class Peer:
             return
         counters.frames_out += 1
         counters.bytes_out += len(frame)
-        if not self._outbox and not self._busy:
+        if self._sender is None:
             self._write_now(frame)
             return
         # One frame alone always fits (a whole board for a newcomer can be large);
@@ -106,7 +105,6 @@ class Peer:
             return
         self._outbox.append(frame)
         self._outbox_bytes += len(frame)
-        self._wake.set()
 
     def _write_now(self, frame: bytes) -> None:
         """Write without a task switch when the socket takes it at once.
@@ -123,8 +121,7 @@ class Peer:
             self.close(CloseCode.NORMAL, "")
             return
         self._pending_write = (write, waiting_on)
-        self._busy = True
-        self._wake.set()
+        self._start_sender()
 
     def close(self, code: CloseCode, reason: str) -> None:
         """Drop anything queued and close with ``code``; the send task does the writing."""
@@ -134,7 +131,7 @@ class Peer:
         counters.closes[int(code)] += 1
         self._outbox.clear()
         self._outbox_bytes = 0
-        self._wake.set()
+        self._start_sender()
 
     def track_update_frame(self, submissions: int) -> None:
         """Remember an update frame that produced ``submissions`` log entries."""
@@ -156,29 +153,35 @@ class Peer:
         if self.acks and self.settled_frames != before:
             self.enqueue(encode_durable_ack(self.settled_frames))
 
-    async def run_sender(self) -> None:
-        """Write queued frames until closed, then send the close frame."""
-        while True:
-            self._busy = True
+    def _start_sender(self) -> None:
+        if self._sender is None:
+            self._sender = asyncio.get_running_loop().create_task(self._drain())
+
+    async def _drain(self) -> None:
+        """Finish a write that had to wait, flush the queue, then send the close frame if
+        the peer is closing; the task ends as soon as nothing is left to write."""
+        try:
             if self._pending_write is not None:
-                await _finish(*self._pending_write)
-                self._pending_write = None
+                write, self._pending_write = self._pending_write, None
+                await _finish(*write)
             while self._outbox and self.close_code is None:
                 frame = self._outbox.popleft()
                 self._outbox_bytes -= len(frame)
                 await self._send({"type": "websocket.send", "bytes": frame})
-            self._busy = False
             if self.close_code is not None:
-                await self._send(
-                    {
-                        "type": "websocket.close",
-                        "code": int(self.close_code),
-                        "reason": close_reason(self.close_reason),
-                    }
-                )
-                return
-            self._wake.clear()
-            await self._wake.wait()
+                message = {"type": "websocket.close", "code": int(self.close_code)}
+                await self._send({**message, "reason": close_reason(self.close_reason)})
+        finally:
+            self._sender = None
+
+    async def flushed(self) -> None:
+        """Wait until everything queued, and the close frame when closing, is written (or
+        the socket is gone)."""
+        while self._sender is not None:
+            try:
+                await self._sender
+            except Exception:  # the socket may already be gone; nothing left to tell
+                logger.debug("send task ended with an error", exc_info=True)
 
 
 async def _finish(write: Coroutine[Any, Any, None], waiting_on: Any) -> None:

@@ -8,7 +8,6 @@ told why with a close code (browsers cannot read an HTTP refusal).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -67,17 +66,13 @@ class BoardSocket:
         await send({"type": "websocket.accept"})
         peer = self._new_peer(send, grant, first)
         room.join(peer)
-        sender = asyncio.create_task(peer.run_sender(), name=f"atelier-send-{board_id}")
         try:
             await self._read(receive, room, peer)
         finally:
             room.leave(peer)
             if not peer.closed:
                 peer.close(CloseCode.NORMAL, "")
-            try:
-                await sender
-            except Exception:  # the socket may already be gone; nothing left to tell the peer
-                logger.debug("board %s: send task ended with an error", board_id, exc_info=True)
+            await peer.flushed()
 
     def _new_peer(self, send: AsgiSend, grant: Grant, query: dict[str, str]) -> Peer:
         s = self._settings

@@ -46,7 +46,6 @@ async def test_a_writable_socket_gets_the_frame_without_a_task_switch() -> None:
 async def test_frames_wait_in_order_behind_a_blocked_write() -> None:
     socket = Socket()
     peer = peer_on(socket)
-    sender = asyncio.create_task(peer.run_sender())
     socket.writable.clear()
     for frame in (b"1", b"2", b"3"):
         peer.enqueue(frame)
@@ -54,18 +53,36 @@ async def test_frames_wait_in_order_behind_a_blocked_write() -> None:
     assert socket.sent == []
     socket.writable.set()
     peer.close(CloseCode.NORMAL, "")
-    await asyncio.wait_for(sender, 1)
+    await asyncio.wait_for(peer.flushed(), 1)
     assert socket.sent == [b"1", 1000]  # the queue is dropped on close, the blocked write is not
 
 
 async def test_a_reader_that_never_catches_up_is_closed_with_1013() -> None:
     socket = Socket()
     peer = peer_on(socket, max_messages=3)
-    sender = asyncio.create_task(peer.run_sender())
     socket.writable.clear()
     for i in range(6):
         peer.enqueue(bytes([i]))
     assert peer.close_code == CloseCode.OVERLOADED
     socket.writable.set()
-    await asyncio.wait_for(sender, 1)
+    await asyncio.wait_for(peer.flushed(), 1)
     assert socket.sent == [b"\x00", 1013]
+
+
+async def test_a_peer_keeps_no_task_while_idle() -> None:
+    socket = Socket()
+    peer = peer_on(socket)
+    peer.enqueue(b"x")
+    assert peer._sender is None
+
+
+async def test_frames_queued_behind_a_blocked_write_all_arrive_in_order() -> None:
+    socket = Socket()
+    peer = peer_on(socket)
+    socket.writable.clear()
+    for frame in (b"1", b"2", b"3"):
+        peer.enqueue(frame)
+    socket.writable.set()
+    await asyncio.wait_for(peer.flushed(), 1)
+    peer.enqueue(b"4")
+    assert socket.sent == [b"1", b"2", b"3", b"4"]
