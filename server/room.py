@@ -96,7 +96,7 @@ class Room:
         self._durable = 0
         self._waiting_step2: deque[_PendingStep2] = deque()
         self.last_seq = 0
-        doc.observe(self._on_change)
+        self._subscription = doc.observe(self._on_change)
 
     # -- membership -----------------------------------------------------------------
 
@@ -343,6 +343,12 @@ class Room:
         for peer in self.peers:
             if peer is not exclude:
                 peer.enqueue(frame)
+
+    def unload(self) -> None:
+        """Drop the observers: the engine holds them outside Python's garbage collector, so
+        without this the room and its documents would never be freed."""
+        self.doc.unobserve(self._subscription)
+        self._zones.close()
 
     def close_all(self, code: CloseCode, reason: str) -> None:
         for peer in list(self.peers):

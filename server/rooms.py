@@ -13,6 +13,7 @@ from typing import Any
 
 from pycrdt import Doc
 
+from server import memory
 from server.errors import CloseCode
 from server.fanout import Fanout, LocalFanout
 from server.room import Room, UpdateSink
@@ -44,6 +45,8 @@ RecentReader = Callable[[str, int, float], Awaitable[list[tuple[int, bytes]]]]
 """(board id, after seq, since time) -> logged (seq, update) to catch up with."""
 
 CATCH_UP_WINDOW_SECONDS = 30.0
+TRIM_AFTER_UNLOADS = 200
+"""Unloaded boards after which freed memory is handed back to the OS."""
 
 
 class Rooms:
@@ -66,6 +69,7 @@ class Rooms:
         self._fanout: Fanout = fanout or LocalFanout()
         self._read_recent = read_recent
         self._catch_ups: set[asyncio.Task[None]] = set()
+        self._unloaded_since_trim = 0
         self._idle_seconds = idle_seconds
         self._sweep_interval = sweep_interval
         self._checkpoint_every = checkpoint_every
@@ -205,6 +209,7 @@ class Rooms:
         """Unload idle, fully durable rooms; close connections whose invite has expired."""
         mono = time.monotonic() if now_monotonic is None else now_monotonic
         wall = time.time() if now_wall is None else now_wall
+        unloaded = 0
         for board_id, room in list(self._rooms.items()):
             for peer in list(room.peers):
                 if peer.grant.expired(wall):
@@ -212,8 +217,14 @@ class Rooms:
             idle = room.idle_since is not None and mono - room.idle_since >= self._idle_seconds
             if idle and not room.peers and room.pending == 0:
                 del self._rooms[board_id]
+                room.unload()
                 self._fanout.unwatch(board_id)
+                unloaded += 1
                 logger.debug("board %s unloaded", board_id)
+        self._unloaded_since_trim += unloaded
+        if self._unloaded_since_trim >= TRIM_AFTER_UNLOADS or (unloaded and not self._rooms):
+            memory.trim()
+            self._unloaded_since_trim = 0
 
     async def __aenter__(self) -> Rooms:
         self._sweeper = asyncio.create_task(self._sweep_forever(), name="atelier-room-sweeper")

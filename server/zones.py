@@ -62,8 +62,15 @@ class ZoneWatcher:
         self._subscriptions: list[Any] = []
         self.resync(doc)
 
+    def close(self) -> None:
+        """Unsubscribe the shadow's observers so both can be freed."""
+        for root, subscription in self._subscriptions:
+            root.unobserve(subscription)
+        self._subscriptions = []
+
     def resync(self, doc: Doc[Any]) -> None:
         """Rebuild the shadow from the real document."""
+        self.close()
         self._shadow = Doc()
         self._shadow.apply_update(doc.get_update())
         roots = [self._shadow.get(name, type=Map) for name in (META, NOTES, CHAIN, AGREEMENT)]

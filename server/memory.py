@@ -1,0 +1,33 @@
+"""Give freed memory back to the operating system after many boards were unloaded.
+
+CPython and the CRDT engine free a board's memory when it is unloaded, but glibc keeps the
+freed pages in its arenas (one per thread that allocated, and boards are rebuilt in worker
+threads). ``malloc_trim`` returns them; elsewhere this does nothing."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+from functools import cache
+from typing import Any
+
+
+@cache
+def _libc() -> Any:
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return None
+    try:
+        libc = ctypes.CDLL(name)
+        return libc if hasattr(libc, "malloc_trim") else None
+    except OSError:
+        return None
+
+
+def trim() -> bool:
+    """Return free heap pages to the OS; True when the platform allows it."""
+    libc = _libc()
+    if libc is None:
+        return False
+    libc.malloc_trim(0)
+    return True
