@@ -8,6 +8,10 @@ PORT ?= 8000
 
 # Debian packages the tests start for real: PostgreSQL and Redis servers.
 SYSTEM_PACKAGES := postgresql redis-server
+# The browser tests drive Debian's Chromium (never a downloaded browser), with fonts to render.
+SYSTEM_PACKAGES += chromium fonts-dejavu-core
+# WeasyPrint renders the PDF reports with Pango and HarfBuzz.
+SYSTEM_PACKAGES += libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
 .PHONY: run test install install-test system-deps lint check pytest bench clean
 
@@ -37,6 +41,17 @@ system-deps:
 
 install-test: install system-deps tests/js/node_modules/.package-lock.json
 
+# The web client's build tools (esbuild) and axe-core for the browser tests; `make web`
+# rebuilds web/static/app from web/src (the built files are committed).
+web/node_modules/.package-lock.json: web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund --silent
+
+install-test: web/node_modules/.package-lock.json
+
+.PHONY: web
+web: web/node_modules/.package-lock.json
+	npm run build --prefix web --silent
+
 run: install
 	$(BIN)/atelier serve --host $(HOST) --port $(PORT)
 
@@ -56,3 +71,4 @@ bench: install
 
 clean:
 	rm -rf $(VENV) tests/js/node_modules bench/node_modules .pytest_cache .mypy_cache .ruff_cache
+	rm -rf web/node_modules

@@ -401,6 +401,7 @@ AUTH_OPERATOR = "operator token"
 AUTH_FACILITATOR = "operator, or a facilitator token covering the board"
 AUTH_ANY = "operator, or any valid token covering the board"
 AUTH_NONE = "none"
+DATE_TIME: dict[str, Any] = {"type": "string", "format": "date-time"}
 
 
 @dataclass(frozen=True)
@@ -414,7 +415,10 @@ class Endpoint:
     """Status -> response schema name under ``schemas/``."""
     request: str | None = None
     body_required: bool = True
-    query: dict[str, str] = field(default_factory=dict)
+    query: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Query parameter -> its JSON Schema (with a ``description``)."""
+    media: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Other media types the 200 answer can take (by ``format`` or ``Accept``) -> schema."""
 
 
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -500,7 +504,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "Balance of voice per party and participant",
         AUTH_ANY,
         {200: "api/contributions.schema.json", 404: "problem.schema.json"},
-        query={"from": "ISO 8601 date-time (inclusive)", "to": "ISO 8601 date-time"},
+        query={
+            "from": {**DATE_TIME, "description": "ISO 8601 date-time (inclusive)"},
+            "to": {**DATE_TIME, "description": "ISO 8601 date-time (exclusive)"},
+        },
     ),
     Endpoint(
         "POST",
@@ -559,9 +566,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 )
 
 
-def routes() -> list[BaseRoute]:
+def routes(endpoints: tuple[Endpoint, ...]) -> list[BaseRoute]:
     by_path: dict[str, dict[str, Handler]] = {}
-    for endpoint in ENDPOINTS:
+    for endpoint in endpoints:
         by_path.setdefault(endpoint.path, {})[endpoint.method] = endpoint.handler
     return [
         Route(path, _dispatch(methods), methods=list(methods)) for path, methods in by_path.items()

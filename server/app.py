@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from server import api, health, openapi, pages
+from server import api, archive_api, health, openapi, pages
 from server.auth import Grant
 from server.config import Settings
 from server.errors import PROBLEM_MEDIA_TYPE, AtelierError, Forbidden, NotFound, problem
@@ -163,7 +163,8 @@ def create_app(settings: Settings, *, admin_token: str) -> AtelierApp:
         svc._writer = None
         engine.dispose()
 
-    openapi_document = openapi.document()
+    endpoints = (*api.ENDPOINTS, *archive_api.ARCHIVE_ENDPOINTS)
+    openapi_document = openapi.document(endpoints)
 
     async def serve_openapi(request: Request) -> Response:
         return JSONResponse(openapi_document)
@@ -172,7 +173,7 @@ def create_app(settings: Settings, *, admin_token: str) -> AtelierApp:
     app = Starlette(
         routes=[
             *health.routes(),
-            *api.routes(),
+            *api.routes(endpoints),
             *pages.routes(),
             Route("/api/openapi.json", serve_openapi),
         ],

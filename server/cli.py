@@ -81,6 +81,20 @@ def migrate_database(args: argparse.Namespace) -> int:
     return 0
 
 
+def verify_bundle(args: argparse.Namespace) -> int:
+    """Check an evidence bundle offline (no server, no database): 0 verified, 1 not, 2 unread."""
+    from server.evidence import verdict_text, verify_bundle
+
+    try:
+        data = Path(args.bundle).read_bytes()
+    except OSError as exc:
+        print(f"cannot read {args.bundle}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    verdict = verify_bundle(data)
+    sys.stdout.write(verdict_text(verdict, args.bundle))
+    return 0 if verdict.ok else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     return int(args.handler(args))
@@ -101,6 +115,11 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade = commands.add_parser("migrate", help="bring the database schema up to date")
     upgrade.add_argument("--data-dir", default=None, help="default: $ATELIER_DATA_DIR or ./data")
     upgrade.set_defaults(handler=migrate_database)
+    check = commands.add_parser(
+        "verify", help="check an evidence bundle offline (exit 0: verified)"
+    )
+    check.add_argument("bundle", help="the zip from GET /api/sessions/{id}/evidence")
+    check.set_defaults(handler=verify_bundle)
     return parser
 
 

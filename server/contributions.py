@@ -8,7 +8,7 @@ links); each logged update is credited to the invite, name and party that sent i
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -104,25 +104,64 @@ class _Classifier:
 
 
 def contributions(
-    engine: Engine, board_id: str, since: float | None, until: float | None
+    engine: Engine,
+    board_id: str,
+    since: float | None,
+    until: float | None,
+    *,
+    after_seq: int | None = None,
+    upto_seq: int | None = None,
 ) -> dict[str, Any]:
-    """Counts per party and per participant for updates logged in [since, until)."""
+    """Counts per party and per participant for updates logged in [since, until) and, when
+    given, with ``after_seq < seq <= upto_seq``."""
     with engine.connect() as conn:
         entries = log.attributed_entries(conn, board_id)
+    span = Span(since, until, after_seq, upto_seq)
+    return tally(board_id, entries, span)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Which logged updates count: a time range [since, until) and a position range
+    (after_seq, upto_seq]; None leaves that side open."""
+
+    since: float | None = None
+    until: float | None = None
+    after_seq: int | None = None
+    upto_seq: int | None = None
+
+    def holds(self, entry: log.StoredEntry) -> bool:
+        return (
+            (self.since is None or entry.created_at >= self.since)
+            and (self.until is None or entry.created_at < self.until)
+            and (self.after_seq is None or entry.seq > self.after_seq)
+            and (self.upto_seq is None or entry.seq <= self.upto_seq)
+        )
+
+
+def tally(
+    board_id: str,
+    entries: Iterable[log.StoredEntry],
+    span: Span,
+    *,
+    base_state: bytes | None = None,
+) -> dict[str, Any]:
+    """The report over ``entries`` (in log order) that fall in ``span``. ``base_state`` is the
+    board's full state just before the first entry, when the entries do not start at the
+    beginning of the log (what it holds is context, never counted)."""
     classifier = _Classifier()
+    if base_state is not None:
+        classifier.apply(base_state)
     per_author: dict[Author, Counter[str]] = {}
     for entry in entries:
         found = classifier.apply(entry.data)
-        in_span = (since is None or entry.created_at >= since) and (
-            until is None or entry.created_at < until
-        )
-        if not in_span or entry.invite_id is None:
+        if not span.holds(entry) or entry.invite_id is None:
             continue
         author = Author(entry.invite_id, entry.author_name, entry.party)
         counts = per_author.setdefault(author, Counter())
         counts.update(found)
         counts["updates"] += 1
-    return _report(board_id, since, until, per_author)
+    return _report(board_id, span.since, span.until, per_author)
 
 
 def _counts(counter: Counter[str]) -> dict[str, int]:

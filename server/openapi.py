@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from server import schema
-from server.api import AUTH_NONE, ENDPOINTS, Endpoint
+from server.api import AUTH_NONE, Endpoint
 
 COMMON_ERRORS = {
     400: "The request is malformed; `detail` says what to fix",
@@ -75,6 +75,9 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
         str(status): {"description": f"{status}", "content": _media(name)}
         for status, name in endpoint.responses.items()
     }
+    if endpoint.media:
+        ok = responses.setdefault("200", {"description": "200", "content": {}})
+        ok["content"].update({media: {"schema": s} for media, s in endpoint.media.items()})
     for status, text in COMMON_ERRORS.items():
         responses.setdefault(
             str(status), {"description": text, "content": _media("problem.schema.json")}
@@ -94,10 +97,10 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
             "name": name,
             "in": "query",
             "required": False,
-            "description": text,
-            "schema": {"type": "string", "format": "date-time"},
+            "description": spec.get("description", ""),
+            "schema": {key: value for key, value in spec.items() if key != "description"},
         }
-        for name, text in endpoint.query.items()
+        for name, spec in endpoint.query.items()
     ]
     if parameters:
         operation["parameters"] = parameters
@@ -115,9 +118,9 @@ def _operation_id(endpoint: Endpoint) -> str:
     return endpoint.handler.__name__.strip("_")
 
 
-def document() -> dict[str, Any]:
+def document(endpoints: tuple[Endpoint, ...]) -> dict[str, Any]:
     paths: dict[str, Any] = {}
-    for endpoint in ENDPOINTS:
+    for endpoint in endpoints:
         paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = _operation(endpoint)
     for path, summary, operation_id in HEALTH:
         responses = {

@@ -12,6 +12,7 @@ import httpx
 from jsonschema import Draft202012Validator
 
 from server.api import ENDPOINTS
+from server.archive_api import ARCHIVE_ENDPOINTS
 from tests.atelier_server import AtelierServer
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
@@ -20,7 +21,7 @@ SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 def test_openapi_lists_every_endpoint(atelier: AtelierServer) -> None:
     document = httpx.get(f"{atelier.base_url}/api/openapi.json").json()
     assert document["openapi"] == "3.1.0"
-    for endpoint in ENDPOINTS:
+    for endpoint in (*ENDPOINTS, *ARCHIVE_ENDPOINTS):
         operation = document["paths"][endpoint.path][endpoint.method.lower()]
         assert operation["responses"]["400"]["content"]["application/problem+json"]
 

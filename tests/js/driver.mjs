@@ -216,6 +216,37 @@ const clocksOf = (doc) => {
   return clocks
 }
 
+/** The Y.Map at `path`: a root map, then nested maps by key. */
+const mapAt = (doc, path) => {
+  if (!Array.isArray(path) || path.length === 0) fail("'path' must be a non-empty list")
+  let current = doc.getMap(path[0])
+  for (const key of path.slice(1)) {
+    const child = current.get(key)
+    if (!(child instanceof Y.Map)) fail(`no map at ${JSON.stringify(path)} (stopped at '${key}')`)
+    current = child
+  }
+  return current
+}
+
+const textAt = (doc, path, key) => {
+  const text = mapAt(doc, path).get(key)
+  if (!(text instanceof Y.Text)) fail(`no text at ${JSON.stringify([...path, key])}`)
+  return text
+}
+
+/** JSON with {"$map": {...}} and {"$text": "..."} turned into new shared types. */
+const toShared = (value) => {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    if (typeof value.$text === 'string') return new Y.Text(value.$text)
+    if (value.$map !== undefined) {
+      const map = new Y.Map()
+      for (const [key, inner] of Object.entries(value.$map)) map.set(key, toShared(inner))
+      return map
+    }
+  }
+  return value
+}
+
 // ------------------------------------------------------------------------------- clients
 
 const clients = new Map()
@@ -503,6 +534,38 @@ const commands = {
     return null
   },
   apply_update: (args) => { Y.applyUpdate(getClient(args).doc, fromB64(need(args, 'update_b64')), 'driver'); return null },
+
+  // Nested content, as the board layout needs it: `path` names a Y.Map from a root map down
+  // (["notes", "n1"]); values {"$map": {...}} and {"$text": "..."} become a Y.Map and a Y.Text.
+  deep_set: (args) => {
+    const client = getClient(args)
+    const entries = need(args, 'entries')
+    client.doc.transact(() => {
+      const target = mapAt(client.doc, need(args, 'path'))
+      for (const [key, value] of Object.entries(entries)) target.set(key, toShared(value))
+    })
+    return null
+  },
+  deep_delete: (args) => {
+    const client = getClient(args)
+    client.doc.transact(() => mapAt(client.doc, need(args, 'path')).delete(need(args, 'key')))
+    return null
+  },
+  // Index in UTF-16 units as Y.Text counts them; -1 appends.
+  deep_text_insert: (args) => {
+    const text = textAt(getClient(args).doc, need(args, 'path'), need(args, 'key'))
+    const index = need(args, 'index')
+    text.insert(index < 0 ? text.length : index, need(args, 'content'))
+    return null
+  },
+  deep_text_delete: (args) => {
+    const text = textAt(getClient(args).doc, need(args, 'path'), need(args, 'key'))
+    const index = need(args, 'index')
+    const length = need(args, 'length')
+    if (index + length > text.length) fail(`cannot delete ${length} at ${index}: the text has ${text.length} characters`)
+    text.delete(index, length)
+    return null
+  },
 
   random_ops: async (args) => {
     const client = getClient(args)

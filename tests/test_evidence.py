@@ -1,0 +1,521 @@
+"""Exports and evidence: JSON, HTML and PDF reports, the bundle, and `atelier verify`, which
+must accept an untouched bundle and refuse every kind of tampering."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hashlib
+import io
+import json
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pycrdt import Doc
+from pypdf import PdfReader
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
+
+from server import evidence, schema
+from server.api import seed_update
+from server.boards import layout
+from server.errors import Conflict
+from server.store import archive, catalog, log
+from server.store.log import LogEntry
+from tests.atelier_server import AtelierServer
+from tests.raw_client import RawClient
+from tests.test_replay import migrated_engine
+from tests.test_sessions import (
+    NOW,
+    add_note,
+    database,
+    drop_immutability,
+    end_session,
+    participant,
+    problem,
+    snapshot,
+    start_session,
+    valid,
+)
+
+Files = dict[str, bytes]
+
+
+@dataclass(frozen=True)
+class Workshop:
+    board: str
+    site: str
+    session: str
+    facilitator: str
+    observer: str
+    snapshots: list[dict[str, Any]]
+
+
+async def hold_workshop(atelier: AtelierServer, title: str) -> Workshop:
+    """A short session: three parties write, move, approve; the facilitator snapshots once."""
+    site = atelier.api("POST", "/api/sites", json={"title": "Château-Thierry"}).json()["id"]
+    response = atelier.api("POST", "/api/boards", json={"title": "Atelier", "site": site})
+    board = response.json()["id"]
+    facilitator = atelier.invite(board, "facilitator")
+    session = start_session(atelier, board, facilitator, title)
+    marie = await participant(atelier, board, "Marie", "etat")
+    karim = await participant(atelier, board, "Karim", "collectivite")
+    ines = await participant(atelier, board, "Inès", "societe_civile")
+    await add_note(marie, "n1", "Réunion mensuelle", "coexistence", "Marie", "etat")
+    await karim.wait_until(lambda: "n1" in karim.root("notes"))
+    await karim.edit(lambda doc: layout.move_note(doc, "n1", "coordination"))
+    await karim.wait_durable()
+    snapshot(atelier, board, facilitator, "pause")
+    await ines.wait_until(lambda: "coordination" in str(ines.root("notes")))
+    await ines.edit(lambda doc: layout.set_section_text(doc, "power", "Le comité décide."))
+    await ines.wait_durable()
+    for client, party, name in (
+        (marie, "etat", "Marie"),
+        (karim, "collectivite", "Karim"),
+        (ines, "societe_civile", "Inès"),
+    ):
+        await client.wait_until(lambda c=client: "comité" in str(c.root("agreement")))
+        await client.edit(
+            lambda doc, p=party, n=name: layout.approve_section(doc, "power", p, n, NOW)
+        )
+        await client.wait_durable()
+    ended = end_session(atelier, session["id"], facilitator)
+    await RawClient.close_all()
+    observer = atelier.invite(board, "observer")
+    return Workshop(board, site, session["id"], facilitator, observer, ended["snapshots"])
+
+
+@pytest.fixture(scope="module")
+def workshop(atelier: AtelierServer) -> Workshop:
+    return asyncio.run(hold_workshop(atelier, "Atelier 1 — l'entente"))
+
+
+@pytest.fixture(scope="module")
+def bundle(atelier: AtelierServer, workshop: Workshop) -> bytes:
+    response = atelier.api(
+        "GET", f"/api/sessions/{workshop.session}/evidence", workshop.facilitator
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/zip"
+    return response.content
+
+
+def verify(tmp_path: Path, data: bytes) -> subprocess.CompletedProcess[str]:
+    """``atelier verify`` in its own process: no server, no database."""
+    path = tmp_path / "bundle.zip"
+    path.write_bytes(data)
+    command = [sys.executable, "-m", "server.cli", "verify", str(path)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+
+def unzip(data: bytes) -> Files:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def rezip(files: Files) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def resummed(files: Files) -> Files:
+    """What a careful forger does after any edit: recompute SHA256SUMS."""
+    lines = [
+        f"{hashlib.sha256(data).hexdigest()}  {name}\n"
+        for name, data in sorted(files.items())
+        if name != "SHA256SUMS"
+    ]
+    return {**files, "SHA256SUMS": "".join(lines).encode()}
+
+
+def manifest_of(files: Files) -> dict[str, Any]:
+    manifest: dict[str, Any] = json.loads(files["manifest.json"])
+    return manifest
+
+
+def with_manifest(files: Files, change: Callable[[dict[str, Any]], None]) -> Files:
+    manifest = manifest_of(files)
+    change(manifest)
+    return {**files, "manifest.json": json.dumps(manifest, ensure_ascii=False).encode()}
+
+
+def flip_byte(data: bytes, at: int) -> bytes:
+    return data[:at] + bytes([data[at] ^ 0x01]) + data[at + 1 :]
+
+
+# -- the untouched bundle ---------------------------------------------------------------------
+
+
+def test_the_bundle_verifies_offline(tmp_path: Path, bundle: bytes) -> None:
+    run = verify(tmp_path, bundle)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "VERDICT: VERIFIED" in run.stdout
+    assert "[FAIL]" not in run.stdout
+
+
+def test_the_bundle_holds_the_session_its_people_and_its_chain(
+    bundle: bytes, workshop: Workshop
+) -> None:
+    files = unzip(bundle)
+    manifest = manifest_of(files)
+    assert schema.problems("evidence-manifest.schema.json", manifest) == []
+    assert (manifest["board"]["id"], manifest["site"]["title"]) == (
+        workshop.board,
+        "Château-Thierry",
+    )
+    assert manifest["session"]["title"] == "Atelier 1 — l'entente"
+    people = {p["party"]: [who["name"] for who in p["people"]] for p in manifest["participants"]}
+    assert people == {"etat": ["Marie"], "collectivite": ["Karim"], "societe_civile": ["Inès"]}
+    assert [s["hash"] for s in manifest["snapshots"]] == [s["hash"] for s in workshop.snapshots]
+    assert manifest["chain"]["head"] == workshop.snapshots[-1]["hash"]
+    for entry in manifest["snapshots"]:
+        assert entry["files"]["state"] in files
+        assert entry["files"]["projection"] in files
+    assert {"reports/session-fr.pdf", "reports/session-en.html"} <= set(files)
+    export = json.loads(files["export/session.json"])
+    assert schema.problems("export.schema.json", export) == []
+    sums = files["SHA256SUMS"].decode().splitlines()
+    assert len(sums) == len(files) - 1
+
+
+# -- every kind of tampering ---------------------------------------------------------------------
+
+
+def _state_byte(files: Files) -> Files:
+    return {**files, "snapshots/0002.yjs": flip_byte(files["snapshots/0002.yjs"], 5)}
+
+
+def _projection_edit(files: Files) -> Files:
+    projection = json.loads(files["snapshots/0003.json"])
+    projection["notes"][0]["text"] = "Réunion annuelle"
+    text = json.dumps(projection, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return {**files, "snapshots/0003.json": text.encode()}
+
+
+def _without(*names: str) -> Callable[[Files], Files]:
+    return lambda files: {name: data for name, data in files.items() if name not in names}
+
+
+def _snapshot_removed(files: Files) -> Files:
+    files = _without("snapshots/0002.yjs", "snapshots/0002.json")(files)
+    return with_manifest(files, lambda m: m["snapshots"].pop(1))
+
+
+def _end_removed(files: Files) -> Files:
+    def change(manifest: dict[str, Any]) -> None:
+        manifest["snapshots"].pop()
+        manifest["chain"]["head"] = manifest["snapshots"][-1]["hash"]
+
+    return with_manifest(_without("snapshots/0003.yjs", "snapshots/0003.json")(files), change)
+
+
+def _retitled(files: Files) -> Files:
+    return with_manifest(files, lambda m: m["session"].update(title="Atelier 2"))
+
+
+def _participant_renamed(files: Files) -> Files:
+    return with_manifest(files, lambda m: m["participants"][0]["people"][0].update(name="Mallory"))
+
+
+def _participant_hidden(files: Files) -> Files:
+    return with_manifest(files, lambda m: m["participants"].pop())
+
+
+def _reordered(files: Files) -> Files:
+    def change(manifest: dict[str, Any]) -> None:
+        chain = manifest["snapshots"]
+        chain[1], chain[2] = chain[2], chain[1]
+
+    return with_manifest(files, change)
+
+
+def _log_reattributed(files: Files) -> Files:
+    lines = files["log/updates.jsonl"].decode().splitlines()
+    first = json.loads(lines[0])
+    first["name"] = "Mallory"
+    lines[0] = json.dumps(first, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return {**files, "log/updates.jsonl": ("\n".join(lines) + "\n").encode()}
+
+
+def _log_line_dropped(files: Files) -> Files:
+    lines = files["log/updates.jsonl"].decode().splitlines(keepends=True)
+    return {**files, "log/updates.jsonl": "".join(lines[1:]).encode()}
+
+
+def _header_rehashed(files: Files) -> Files:
+    """Relabel the middle snapshot and give it a fresh, self-consistent hash."""
+
+    def change(manifest: dict[str, Any]) -> None:
+        entry = manifest["snapshots"][1]
+        entry["header"]["label"] = "vote final"
+        text = json.dumps(
+            entry["header"], sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        )
+        entry["hash"] = hashlib.sha256(text.encode()).hexdigest()
+
+    return with_manifest(files, change)
+
+
+TAMPERING: dict[str, tuple[Callable[[Files], Files], bool, set[str]]] = {
+    # name: (edit, recompute SHA256SUMS afterwards, checks that must fail)
+    "one byte of a snapshot": (_state_byte, False, {"checksums", "snapshot_states"}),
+    "one byte of a snapshot, sums redone": (_state_byte, True, {"snapshot_states"}),
+    "a snapshot's JSON rewritten, sums redone": (_projection_edit, True, {"snapshot_projections"}),
+    "a snapshot's files removed": (_without("snapshots/0002.yjs"), False, {"checksums"}),
+    "a snapshot removed, sums redone": (_snapshot_removed, True, {"chain"}),
+    "the session's end removed, sums redone": (_end_removed, True, {"chain"}),
+    "an edited manifest": (_retitled, False, {"checksums"}),
+    "an edited manifest, sums redone": (_retitled, True, {"manifest_consistency"}),
+    "a participant renamed, sums redone": (_participant_renamed, True, {"manifest_consistency"}),
+    "a participant hidden, sums redone": (_participant_hidden, True, {"manifest_consistency"}),
+    "a reordered chain, sums redone": (_reordered, True, {"chain"}),
+    "a header rewritten and rehashed, sums redone": (_header_rehashed, True, {"chain"}),
+    "an update reattributed, sums redone": (_log_reattributed, True, {"log"}),
+    "an update dropped from the log, sums redone": (_log_line_dropped, True, {"log"}),
+    "the checksums removed": (_without("SHA256SUMS"), False, {"checksums"}),
+}
+
+
+@pytest.mark.parametrize("case", list(TAMPERING))
+def test_every_kind_of_tampering_is_detected(tmp_path: Path, bundle: bytes, case: str) -> None:
+    edit, resum, failing = TAMPERING[case]
+    files = edit(unzip(bundle))
+    run = verify(tmp_path, rezip(resummed(files) if resum else files))
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "VERDICT: NOT VERIFIED" in run.stdout
+    for check in failing:
+        assert f"[FAIL] {check}:" in run.stdout, run.stdout
+
+
+def test_a_file_that_is_not_a_bundle_is_refused(tmp_path: Path, bundle: bytes) -> None:
+    run = verify(tmp_path, bundle[: len(bundle) // 2])
+    assert run.returncode == 1
+    assert "[FAIL] archive:" in run.stdout
+
+
+def test_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "server.cli", "verify", str(tmp_path / "nothing.zip")]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert run.returncode == 2
+    assert "cannot read" in run.stderr
+
+
+# -- exports ------------------------------------------------------------------------------------
+
+
+def test_json_exports_are_schema_valid(atelier: AtelierServer, workshop: Workshop) -> None:
+    token = workshop.facilitator
+    whole = valid(
+        "export.schema.json", atelier.api("GET", f"/api/sessions/{workshop.session}/export", token)
+    )
+    assert [s["id"] for s in whole["snapshots"]] == [s["id"] for s in workshop.snapshots]
+    kinds = [change["kind"] for change in whole["diff"]["changes"]]
+    assert kinds == [
+        "note_added",
+        "section_edited",
+        "section_approved",
+        "section_approved",
+        "section_approved",
+        "section_status_changed",
+    ]
+    pause = workshop.snapshots[1]
+    one = valid(
+        "export.schema.json",
+        atelier.api("GET", f"/api/snapshots/{pause['id']}/export?format=json&lang=en", token),
+    )
+    assert (one["kind"], one["lang"], one["diff"]["from"]) == (
+        "snapshot",
+        "en",
+        workshop.snapshots[0]["id"],
+    )
+    assert [c["caption"]["en"] for c in one["diff"]["changes"]] == [
+        "Note “Réunion mensuelle” added to Coordination by Marie (State)"
+    ]
+
+
+def test_the_html_report_reads_in_french_and_english(
+    atelier: AtelierServer, workshop: Workshop
+) -> None:
+    path = f"/api/sessions/{workshop.session}/export?format=html"
+    french = atelier.api("GET", path, workshop.facilitator)
+    assert french.headers["content-type"].startswith("text/html")
+    for words in (
+        "Échelle de coopération",
+        "Coordination",
+        "Réunion mensuelle",
+        "Adoptée",
+        "Équilibre des voix",
+        "Le comité décide.",
+        workshop.snapshots[-1]["hash"],
+    ):
+        assert words in french.text
+    english = atelier.api("GET", path + "&lang=en", workshop.facilitator).text
+    for words in ("Cooperation continuum", "Agreed", "Balance of voice", "Civil society"):
+        assert words in english
+
+
+def test_the_pdf_report_renders_the_board(atelier: AtelierServer, workshop: Workshop) -> None:
+    response = atelier.api(
+        "GET", f"/api/sessions/{workshop.session}/export?format=pdf", workshop.facilitator
+    )
+    assert response.headers["content-type"] == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    for words in (
+        "Rapport d'atelier",
+        "Réunion mensuelle",
+        "Coordination",
+        "Le comité décide.",
+        "Adoptée",
+    ):
+        assert words in text, words
+
+
+def test_exports_need_a_facilitator_and_a_known_format(
+    atelier: AtelierServer, workshop: Workshop
+) -> None:
+    path = f"/api/sessions/{workshop.session}/export"
+    problem(atelier.api("GET", path, workshop.observer), 403)
+    problem(
+        atelier.api("GET", f"/api/sessions/{workshop.session}/evidence", workshop.observer), 403
+    )
+    problem(atelier.api("GET", path + "?format=docx", workshop.facilitator), 400)
+    problem(atelier.api("GET", path + "?lang=de", workshop.facilitator), 400)
+
+
+# -- verification as stored ------------------------------------------------------------------------
+
+
+def verified(atelier: AtelierServer, session: str, token: str | None = None) -> dict[str, Any]:
+    response = atelier.api("GET", f"/api/sessions/{session}/evidence/verify", token)
+    return valid("api/session-verify.schema.json", response)
+
+
+def failed(report: dict[str, Any]) -> set[str]:
+    return {check["name"] for check in report["checks"] if not check["ok"]}
+
+
+def test_an_observer_verifies_the_session_as_stored(
+    atelier: AtelierServer, workshop: Workshop
+) -> None:
+    report = verified(atelier, workshop.session, workshop.observer)
+    assert report["ok"] is True, report
+    assert {"chain", "log", "replay", "chain_anchor", "log_before_session"} <= {
+        c["name"] for c in report["checks"]
+    }
+
+
+def test_an_open_session_has_no_evidence_yet(atelier: AtelierServer) -> None:
+    board = atelier.create_board()
+    facilitator = atelier.invite(board, "facilitator")
+    session = start_session(atelier, board, facilitator, "En cours")
+    problem(atelier.api("GET", f"/api/sessions/{session['id']}/evidence", facilitator), 409)
+    problem(atelier.api("GET", f"/api/sessions/{session['id']}/evidence/verify"), 409)
+
+
+def test_a_change_made_in_the_database_is_detected(atelier: AtelierServer) -> None:
+    held = asyncio.run(hold_workshop(atelier, "Séance altérée"))
+    assert verified(atelier, held.session)["ok"] is True
+    end = held.snapshots[-1]["id"]
+    with closing(database(atelier)) as conn, conn:
+        drop_immutability(conn)
+        state = conn.execute("SELECT state FROM snapshots WHERE id = ?", (end,)).fetchone()[0]
+        conn.execute("UPDATE snapshots SET state = ? WHERE id = ?", (flip_byte(state, 3), end))
+    assert "snapshot_states" in failed(verified(atelier, held.session))
+
+
+def test_a_rewritten_log_is_detected(atelier: AtelierServer) -> None:
+    held = asyncio.run(hold_workshop(atelier, "Journal altéré"))
+    start, end = held.snapshots[0]["seq"], held.snapshots[-1]["seq"]
+    with closing(database(atelier)) as conn, conn:
+        conn.execute(
+            "UPDATE updates SET author_name = 'Mallory' "
+            "WHERE board_id = ? AND seq > ? AND seq <= ?",
+            (held.board, start, end),
+        )
+    assert "log" in failed(verified(atelier, held.session))
+
+
+def test_a_rewritten_snapshot_before_the_session_is_detected(atelier: AtelierServer) -> None:
+    board = atelier.create_board()
+    facilitator = atelier.invite(board, "facilitator")
+    before = snapshot(atelier, board, facilitator)
+    session = start_session(atelier, board, facilitator, "Après")
+    end_session(atelier, session["id"], facilitator)
+    with closing(database(atelier)) as conn, conn:
+        drop_immutability(conn)
+        conn.execute(
+            'UPDATE snapshots SET header = replace(header, \'"label":null\', \'"label":"x"\') '
+            "WHERE id = ?",
+            (before["id"],),
+        )
+    assert failed(verified(atelier, session["id"])) == {"chain_anchor"}
+
+
+# -- the same archive on SQLite and PostgreSQL, without a server ------------------------------
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    engine = migrated_engine(request, tmp_path)
+    yield engine
+    engine.dispose()
+
+
+def test_sessions_snapshots_and_evidence_work_on_both_databases(engine: Engine) -> None:
+    seed = seed_update("workshop", "Deux bases")
+    catalog.create_board(engine, "both", "Deux bases", "workshop", seed, None)
+    taker = evidence.Taker("inv-anne", "facilitator", "Anne")
+    sitting = archive.Session("s1", "both", "Séance", 0.0, "inv-anne", "Anne", None, None)
+    started = evidence.take_snapshot(
+        engine, "both", kind="session_start", taker=taker, session=sitting
+    )
+    with pytest.raises(Conflict):
+        evidence.take_snapshot(
+            engine,
+            "both",
+            kind="session_start",
+            taker=taker,
+            session=dataclasses.replace(sitting, id="s2"),
+        )
+    doc: Doc[Any] = Doc()
+    doc.apply_update(seed)
+    before = doc.get_state()
+    layout.add_note(doc, "n1", "Réunion", "coexistence", "m", "Marie", "etat", created_at=NOW)
+    with engine.begin() as conn:
+        log.append(
+            conn,
+            [LogEntry("both", time.time(), "inv-marie", "Marie", "etat", doc.get_update(before))],
+            [None],
+        )
+    middle = evidence.take_snapshot(engine, "both", kind="manual", taker=taker, label="pause")
+    assert middle.snapshot.session_id == "s1"
+    ended = evidence.take_snapshot(
+        engine, "both", kind="session_end", taker=taker, session=started.session
+    )
+    assert ended.session is not None
+    assert ended.session.ended_at is not None
+    chain = archive.board_snapshots(engine, "both")
+    assert [s.number for s in chain] == [1, 2, 3]
+    assert [json.loads(s.header)["prev"] for s in chain] == [None, chain[0].hash, chain[1].hash]
+    assert evidence.verify_session(engine, "s1").ok
+    verdict = evidence.verify_bundle(
+        evidence.build_bundle(evidence.session_dossier(engine, "s1"), reports=False)
+    )
+    assert verdict.ok, verdict.to_json()
+    assert archive.snapshot_sizes(engine, "both").count == 3
+    assert archive.log_span(engine, "both").count == 2
+    for statement in ("UPDATE snapshots SET kind = 'manual'", "DELETE FROM snapshots"):
+        with pytest.raises(DBAPIError, match="immutable"), engine.begin() as conn:
+            conn.execute(text(statement))
+    assert archive.snapshot_sizes(engine, "both").count == 3
