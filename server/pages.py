@@ -1,24 +1,267 @@
-"""HTML pages, rendered from ``web/templates``."""
+"""HTML pages, rendered from ``web/templates``, and the built browser assets under ``/static``.
+
+The pages carry no board content: the browser gets it live over the WebSocket. Each page
+embeds what its script needs (language, UI strings, the programme's vocabulary, the board id)
+as JSON. French is the default; ``?lang=en`` switches to English and is remembered in a
+cookie. Templates and assets are found next to the package when installed from a wheel
+(``server/web``) and at the top of the source tree otherwise (``web/``).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import json
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
-WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+from server.auth import Role
+from server.boards.labels import PARTIES, PARTY_BY_ID, french_spacing, pick, templates_catalog
+from server.errors import Forbidden, Unauthenticated
+from server.services import Services
+from server.store import catalog
+
+LANGUAGES = ("fr", "en")
+LANG_COOKIE = "atelier_lang"
+LANG_COOKIE_SECONDS = 365 * 24 * 3600
+BOARD_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "connect-src 'self' ws: wss:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+def web_dir() -> Path:
+    """``server/web`` inside an installed wheel, else ``web/`` beside the package."""
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "web", package.parent / "web"):
+        if (candidate / "templates").is_dir():
+            return candidate
+    raise FileNotFoundError("no web/templates beside the server package")
+
+
+WEB_DIR = web_dir()
+STATIC_DIR = WEB_DIR / "static"
 templates = Environment(
-    loader=FileSystemLoader(WEB_DIR / "templates"), autoescape=select_autoescape(["html"])
+    loader=FileSystemLoader(WEB_DIR / "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
 )
 
 
+@cache
+def strings(lang: str) -> dict[str, str]:
+    """The UI strings of one language (French typography applied to French)."""
+    with (WEB_DIR / "templates" / "i18n.json").open(encoding="utf-8") as handle:
+        table: dict[str, dict[str, str]] = json.load(handle)
+    if lang == "en":
+        return {key: text["en"] for key, text in table.items()}
+    return {key: french_spacing(text["fr"]) for key, text in table.items()}
+
+
+@cache
+def asset(path: str) -> str:
+    """The URL of a static file, versioned by its content so browsers never run a stale one."""
+    digest = hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:12]
+    return f"/static/{path}?v={digest}"
+
+
+templates.globals["asset"] = asset
+
+
+def services(request: Request) -> Services:
+    svc: Services = request.app.state.services
+    return svc
+
+
+def language(request: Request) -> tuple[str, bool]:
+    """The page's language and whether the visitor just chose it (to remember it)."""
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES:
+        return asked, True
+    kept = request.cookies.get(LANG_COOKIE)
+    return (kept if kept in LANGUAGES else "fr"), False
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    status: int = 200,
+    data: dict[str, Any] | None = None,
+    private: bool = False,
+    **context: Any,
+) -> Response:
+    lang, chosen = language(request)
+    page_data = {"lang": lang, "strings": strings(lang), "catalog": templates_catalog()}
+    page_data.update(data or {})
+    html = templates.get_template(template).render(
+        lang=lang, t=strings(lang), data=page_data, **context
+    )
+    response = HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+    response.headers["Cache-Control"] = "no-store" if private else "no-cache"
+    if chosen:
+        response.set_cookie(
+            LANG_COOKIE, lang, max_age=LANG_COOKIE_SECONDS, samesite="lax", httponly=True
+        )
+    return response
+
+
+def message(request: Request, status: int, heading_key: str, *paragraph_keys: str) -> Response:
+    """A plain page that explains something in words (never a stack trace)."""
+    lang, _ = language(request)
+    words = strings(lang)
+    return render(
+        request,
+        "message.html",
+        status=status,
+        private=True,
+        heading=words[heading_key],
+        paragraphs=[words[key] for key in paragraph_keys],
+    )
+
+
 async def home(request: Request) -> Response:
-    html = templates.get_template("index.html").render(lang="fr")
-    return HTMLResponse(html)
+    return render(request, "index.html", data={"page": "home"})
+
+
+@dataclass(frozen=True, slots=True)
+class PartyChoice:
+    id: str
+    label: str
+    note: str | None
+    suggested: bool
+
+
+def _plain(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def party_choices(role: Role, label: str | None, lang: str) -> list[PartyChoice]:
+    """The parties one may speak for: the trinôme; facilitation for facilitators; none for
+    observers. The invite's label suggests one ("Collectivité" → the local authority)."""
+    words = strings(lang)
+    ids = [p.id for p in PARTIES if p.trinome]
+    if role is Role.FACILITATOR:
+        ids = ["facilitation", *ids]
+    elif role is Role.OBSERVER:
+        ids = ["", *ids, "facilitation"]
+    hint = _plain(label or "")
+    suggested = next(
+        (pid for pid in ids if pid and _plain(pick(PARTY_BY_ID[pid].label, "fr")) in hint), None
+    )
+    if suggested is None:
+        suggested = ids[0]
+    choices = []
+    for pid in ids:
+        if not pid:
+            text, note = words["join.noParty"], None
+        elif pid == "facilitation":
+            text, note = words["join.facilitationParty"], None
+        else:
+            text, note = pick(PARTY_BY_ID[pid].label, lang), words["join.trinome"]
+        choices.append(PartyChoice(pid, text, note, pid == suggested))
+    return choices
+
+
+async def join(request: Request) -> Response:
+    token = request.path_params["token"]
+    engine = services(request).engine
+    try:
+        grant = await asyncio.to_thread(catalog.verify_token, engine, token)
+    except Forbidden:
+        return message(request, 410, "join.revokedTitle", "join.revoked")
+    except Unauthenticated as exc:
+        if "expired" in exc.detail:
+            return message(request, 410, "join.expiredTitle", "join.expired")
+        return message(request, 404, "join.unknownTitle", "join.unknown")
+    if grant.board_id is not None:
+        board = await asyncio.to_thread(catalog.get_board, engine, grant.board_id)
+        boards = [] if board is None else [board]
+    else:  # a site invite opens every board of the site: the visitor picks one
+        boards = await asyncio.to_thread(catalog.site_boards, engine, str(grant.site_id))
+    if not boards:
+        return message(request, 404, "join.noBoardTitle", "join.noBoard")
+    board = boards[0]
+    invite = await asyncio.to_thread(catalog.get_invite, engine, grant.invite_id)
+    label = invite.label if invite else None
+    lang, _ = language(request)
+    invite_data = {
+        "id": grant.invite_id,
+        "token": token,
+        "role": grant.role.value,
+        "board": board.id,
+        "boardTitle": board.title,
+        "label": label,
+        "expires_at": grant.expires_at,
+        "boards": [{"id": b.id, "title": b.title} for b in boards] if len(boards) > 1 else [],
+    }
+    return render(
+        request,
+        "join.html",
+        private=True,
+        data={"page": "join", "invite": invite_data},
+        board=board,
+        invite=invite_data,
+        parties=party_choices(grant.role, label, lang),
+    )
+
+
+async def _board_page(request: Request, template: str, page: str) -> Response:
+    board_id = request.path_params["board_id"]
+    board = None
+    if board_id and set(board_id) <= BOARD_ID_CHARS and len(board_id) <= 64:
+        board = await asyncio.to_thread(catalog.get_board, services(request).engine, board_id)
+    if board is None:
+        return message(request, 404, "board.notFoundTitle", "board.notFound")
+    return render(request, template, data={"page": page, "boardId": board.id}, board=board)
+
+
+async def board_page(request: Request) -> Response:
+    return await _board_page(request, "board.html", "board")
+
+
+async def replay_page(request: Request) -> Response:
+    return await _board_page(request, "replay.html", "replay")
+
+
+async def archive_page(request: Request) -> Response:
+    return await _board_page(request, "archive.html", "archive")
 
 
 def routes() -> list[BaseRoute]:
-    return [Route("/", home)]
+    return [
+        Route("/", home),
+        Route("/join/{token}", join),
+        Route("/boards/{board_id}", board_page),
+        Route("/boards/{board_id}/replay", replay_page),
+        Route("/boards/{board_id}/archive", archive_page),
+        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+    ]

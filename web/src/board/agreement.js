@@ -1,0 +1,199 @@
+// The cooperation agreement: five sections, each a text written together beside its guiding
+// questions, approved party by party; the status (brouillon, proposée, adoptée) is derived.
+
+import * as Y from 'yjs'
+import { h, clear, formatDate, coalesce } from '../lib/dom.js'
+import { t, pick, catalog, lang, partyLabel, labelOf } from '../lib/page.js'
+import { TextBinding, autosize } from '../lib/textbinding.js'
+import { sha256Hex } from '../lib/sha256.js'
+import { readSection, TRINOME } from './model.js'
+import { partyColor } from './presence.js'
+
+const LIST_ITEM = /^(\s*)(- |• |\* |(\d+)\. )/
+
+/** Toggle a bulleted or numbered list on the lines the selection touches. */
+export function toggleList (binding, numbered) {
+  const field = binding.field
+  const value = field.value
+  const start = value.lastIndexOf('\n', field.selectionStart - 1) + 1
+  let end = value.indexOf('\n', field.selectionEnd)
+  if (end === -1) end = value.length
+  const lines = value.slice(start, end).split('\n')
+  const wanted = numbered ? /^\d+\. / : /^(- |• |\* )/
+  const all = lines.every((line) => wanted.test(line))
+  const stripped = lines.map((line) => line.replace(LIST_ITEM, '$1'))
+  const next = all ? stripped : stripped.map((line, i) => (numbered ? `${i + 1}. ` : '- ') + line)
+  const replacement = next.join('\n')
+  binding.replaceRange(start, end, replacement, start, start + replacement.length)
+}
+
+/** Enter inside a list item continues the list; Enter on an empty item ends it. */
+export function continueList (event, binding) {
+  if (event.key !== 'Enter' || event.shiftKey || event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return
+  const field = binding.field
+  if (field.selectionStart !== field.selectionEnd) return
+  const caret = field.selectionStart
+  const lineStart = field.value.lastIndexOf('\n', caret - 1) + 1
+  const line = field.value.slice(lineStart, caret)
+  const match = LIST_ITEM.exec(line)
+  if (!match) return
+  event.preventDefault()
+  if (line.slice(match[0].length).trim() === '') {
+    binding.replaceRange(lineStart, caret, '', lineStart)
+    return
+  }
+  const marker = match[3] ? `${Number(match[3]) + 1}. ` : match[2]
+  const insert = `\n${match[1]}${marker}`
+  binding.replaceRange(caret, caret, insert, caret + insert.length)
+}
+
+export class AgreementView {
+  constructor (ctx) {
+    this.ctx = ctx
+    this.agreement = ctx.roots.agreement
+    this.sections = catalog().agreement.sections
+    this.entries = new Map()
+    this.render = coalesce(() => this.sync())
+  }
+
+  mount (panel) {
+    const a = catalog().agreement
+    panel.append(h('div', { class: 'view-intro' }, h('p', {}, pick(a.purpose))))
+    const list = h('div', { class: 'sections' })
+    for (const section of this.sections) {
+      const value = this.agreement.get(section.id)
+      if (!(value instanceof Y.Map)) continue
+      list.append(this.create(section, value))
+    }
+    panel.append(list)
+    this.agreement.observeDeep(this.render)
+    this.ctx.presence.onChange(() => this.renderEditors())
+    this.sync()
+  }
+
+  create (section, value) {
+    const id = section.id
+    const headingId = `section-title-${id}`
+    const questionsId = `section-questions-${id}`
+    const fieldId = `section-text-${id}`
+    const field = h('textarea', { id: fieldId, class: 'section__text', rows: 6, 'aria-describedby': `${questionsId} section-hint`, dataset: { key: `text-${id}` } })
+    const badge = h('span', { class: 'badge' })
+    const approvals = h('ul', { class: 'approvals__list' })
+    const actions = h('div', { class: 'approvals__actions' })
+    const editors = h('p', { class: 'editors' })
+    const bullets = h('button', { type: 'button', class: 'button button--small button--quiet', dataset: { key: `bullets-${id}` } }, t('agreement.bullets'))
+    const numbers = h('button', { type: 'button', class: 'button button--small button--quiet', dataset: { key: `numbers-${id}` } }, t('agreement.numbers'))
+    const el = h('section', { class: 'section', id: `section-${id}`, 'aria-labelledby': headingId, dataset: { focusId: `section-${id}` } },
+      h('header', { class: 'section__head' },
+        h('h3', { id: headingId }, pick(section.label)), badge),
+      h('div', { class: 'section__body' },
+        h('aside', { class: 'section__questions', 'aria-labelledby': `${questionsId}-title` },
+          h('h4', { id: `${questionsId}-title` }, t('agreement.questions')),
+          h('ul', { id: questionsId }, section.questions.map((q) => h('li', {}, pick(q))))),
+        h('div', { class: 'section__editor' },
+          h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': t('agreement.toolbar', { section: pick(section.label) }) }, bullets, numbers),
+          h('label', { for: fieldId, class: 'section__label' }, t('agreement.textLabel', { section: pick(section.label) })),
+          field, editors)),
+      h('div', { class: 'approvals' },
+        h('h4', {}, t('agreement.approvals')), approvals, actions))
+    const entry = { id, section, value, el, field, badge, approvals, actions, editors, bullets, numbers, binding: null }
+    const text = value.get('text')
+    if (text instanceof Y.Text) {
+      entry.binding = new TextBinding(field, text, { origin: this.ctx.origin, onChange: () => autosize(field, 6) })
+      field.addEventListener('keydown', (event) => continueList(event, entry.binding))
+      bullets.addEventListener('click', () => { toggleList(entry.binding, false); field.focus() })
+      numbers.addEventListener('click', () => { toggleList(entry.binding, true); field.focus() })
+    }
+    field.addEventListener('focus', () => this.ctx.presence.set('editing', `section-${id}`))
+    field.addEventListener('blur', () => this.ctx.presence.set('editing', null))
+    this.entries.set(id, entry)
+    return el
+  }
+
+  refreshPermissions () {
+    this.sync()
+  }
+
+  sync () {
+    for (const entry of this.entries.values()) this.update(entry)
+    this.renderEditors()
+  }
+
+  update (entry) {
+    const data = readSection(entry.id, entry.value)
+    entry.data = data
+    const editable = this.ctx.canEdit(`agreement.${entry.id}`) && Boolean(entry.binding)
+    entry.field.readOnly = !editable
+    entry.bullets.disabled = !editable
+    entry.numbers.disabled = !editable
+    autosize(entry.field, 6)
+    entry.badge.className = `badge badge--${data.status}`
+    entry.badge.textContent = labelOf(catalog().agreement.statuses, data.status)
+    const active = document.activeElement
+    const focusKey = active && entry.el.querySelector('.approvals')?.contains(active) ? active.dataset.key : null
+    clear(entry.approvals)
+    for (const party of [...TRINOME, 'facilitation']) {
+      const approval = data.approvals.find((a) => a.party === party)
+      if (party === 'facilitation' && !approval) continue
+      let state
+      if (!approval) state = t('agreement.pending')
+      else if (approval.current) state = t('agreement.approvedBy', { name: approval.by || '?', date: formatDate(approval.at, lang()) })
+      else state = t('agreement.outdated', { name: approval.by || '?' })
+      entry.approvals.append(h('li', { class: `approval approval--${!approval ? 'pending' : approval.current ? 'current' : 'outdated'}` },
+        h('span', { class: 'party-dot', style: { background: partyColor(party) }, 'aria-hidden': 'true' }),
+        h('strong', {}, partyLabel(party)), ' — ', state,
+        party === 'facilitation' ? h('span', { class: 'muted' }, ` ${t('agreement.facilitationNote')}`) : null))
+    }
+    clear(entry.actions)
+    const party = this.ctx.me.party
+    if (party && (TRINOME.includes(party) || party === 'facilitation')) {
+      const mine = data.approvals.find((a) => a.party === party)
+      const canApprove = this.ctx.canEdit(`agreement.${entry.id}`)
+      if (!mine || !mine.current) {
+        entry.actions.append(h('button', {
+          type: 'button',
+          class: 'button',
+          disabled: !canApprove || !data.text.trim(),
+          dataset: { key: `approve-${entry.id}` },
+          onclick: () => this.approve(entry)
+        }, t('agreement.approve', { party: partyLabel(party) })))
+      }
+      if (mine) {
+        entry.actions.append(h('button', {
+          type: 'button',
+          class: 'button button--quiet',
+          disabled: !canApprove,
+          dataset: { key: `withdraw-${entry.id}` },
+          onclick: () => this.withdraw(entry)
+        }, t('agreement.withdraw', { party: partyLabel(party) })))
+      }
+    }
+    if (focusKey) entry.el.querySelector(`[data-key="${focusKey}"]`)?.focus({ preventScroll: true })
+  }
+
+  renderEditors () {
+    for (const entry of this.entries.values()) {
+      const editors = this.ctx.presence.editorsOf(`section-${entry.id}`)
+      entry.editors.textContent = editors.length ? t('presence.writing', { names: editors.map((u) => u.name).join(', ') }) : ''
+      entry.editors.hidden = editors.length === 0
+    }
+  }
+
+  approve (entry) {
+    const approvals = entry.value.get('approvals')
+    const text = entry.value.get('text')
+    if (!(approvals instanceof Y.Map) || !(text instanceof Y.Text)) return
+    entry.binding?.pushLocal()
+    const me = this.ctx.me
+    this.ctx.doc.transact(() => {
+      approvals.set(me.party, { by: me.name, at: new Date().toISOString(), textHash: sha256Hex(text.toString()) })
+    }, this.ctx.origin)
+    this.ctx.announce(t('agreement.approvedNow', { section: pick(entry.section.label) }))
+  }
+
+  withdraw (entry) {
+    const approvals = entry.value.get('approvals')
+    if (!(approvals instanceof Y.Map)) return
+    this.ctx.doc.transact(() => approvals.delete(this.ctx.me.party), this.ctx.origin)
+  }
+}

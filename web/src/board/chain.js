@@ -1,0 +1,411 @@
+// The change chain: the shared vision on top, then ultimate, intermediate and direct changes;
+// "mène à" links between them drawn as arrows; the server's problems (backward links, loops)
+// shown beside the chain.
+
+import * as Y from 'yjs'
+import { h, coalesce, randomId, clear } from '../lib/dom.js'
+import { t, pick, catalog, partyLabel, tierLabel } from '../lib/page.js'
+import { TextBinding, autosize } from '../lib/textbinding.js'
+import { readItem, byReadingOrder, ITEM_TIERS } from './model.js'
+import { partyColor } from './presence.js'
+
+const SVG = 'http://www.w3.org/2000/svg'
+const ROWS = ['ultimate', 'intermediate', 'direct']
+
+function svg (tag, attrs) {
+  const el = document.createElementNS(SVG, tag)
+  for (const [key, value] of Object.entries(attrs || {})) el.setAttribute(key, String(value))
+  return el
+}
+
+export class ChainView {
+  constructor (ctx) {
+    this.ctx = ctx
+    this.chain = ctx.roots.chain
+    this.entries = new Map()
+    this.rows = new Map()
+    this.problemLinks = new Set()
+    this.problemItems = new Map()
+    this.render = coalesce(() => this.sync())
+  }
+
+  get items () {
+    const items = this.chain.get('items')
+    return items instanceof Y.Map ? items : null
+  }
+
+  get links () {
+    const links = this.chain.get('links')
+    return links instanceof Y.Map ? links : null
+  }
+
+  mount (panel) {
+    const c = catalog().chain
+    const visionTier = c.tiers.find((tier) => tier.id === 'vision')
+    const vision = this.chain.get('vision')
+    const visionField = h('textarea', { id: 'vision-text', class: 'vision__text', rows: 2, dataset: { key: 'vision' }, 'aria-describedby': 'vision-question' })
+    if (vision instanceof Y.Text) {
+      this.visionBinding = new TextBinding(visionField, vision, { origin: this.ctx.origin, onChange: () => { autosize(visionField, 2); this.drawLater() } })
+    }
+    visionField.addEventListener('focus', () => this.ctx.presence.set('editing', 'vision'))
+    visionField.addEventListener('blur', () => this.ctx.presence.set('editing', null))
+    this.visionField = visionField
+    this.visionEditors = h('p', { class: 'editors' })
+    this.visionBlock = h('section', { class: 'vision', 'aria-labelledby': 'vision-title', dataset: { focusId: 'vision', itemId: 'vision' } },
+      h('h3', { id: 'vision-title' }, pick(visionTier.label)),
+      h('p', { id: 'vision-question', class: 'question' }, pick(visionTier.question)),
+      h('label', { for: 'vision-text', class: 'visually-hidden' }, pick(visionTier.label)),
+      visionField, this.visionEditors)
+    const rows = []
+    for (const tierId of ROWS) {
+      const tier = c.tiers.find((entry) => entry.id === tierId)
+      const headingId = `tier-${tierId}`
+      const list = h('ul', { class: 'tier__items', 'aria-labelledby': headingId })
+      const add = h('button', { type: 'button', class: 'button button--small', dataset: { key: `add-${tierId}` }, onclick: () => this.add(tierId) },
+        h('span', { 'aria-hidden': 'true' }, '+ '), t('chain.add', { tier: pick(tier.itemLabel) }))
+      const row = h('section', { class: `tier tier--${tierId}`, 'aria-labelledby': headingId },
+        h('header', { class: 'tier__head' },
+          h('h3', { id: headingId }, pick(tier.label)),
+          h('p', { class: 'question' }, pick(tier.question)),
+          add),
+        list)
+      this.rows.set(tierId, { row, list, add })
+      rows.push(row)
+    }
+    this.svg = svg('svg', { class: 'links', 'aria-hidden': 'true', focusable: 'false' })
+    const defs = svg('defs')
+    for (const kind of ['ok', 'problem']) {
+      const marker = svg('marker', { id: `arrow-${kind}`, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' })
+      marker.append(svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: `arrowhead arrowhead--${kind}` }))
+      defs.append(marker)
+    }
+    this.svg.append(defs)
+    this.problemsEl = h('ul', { class: 'problem-list' })
+    this.problemsBox = h('section', { class: 'problems', 'aria-labelledby': 'chain-problems-title', hidden: true },
+      h('h3', { id: 'chain-problems-title' }, t('problems.title')), this.problemsEl)
+    this.board = h('div', { class: 'chain' }, this.svg, this.visionBlock, rows)
+    panel.append(
+      h('div', { class: 'view-intro' }, h('ul', { class: 'questions' }, c.questions.map((q) => h('li', {}, pick(q))))),
+      this.problemsBox,
+      this.board)
+    this.chain.observeDeep(this.render)
+    this.ctx.presence.onChange(() => this.renderEditors())
+    this.ctx.onProblems((problems) => this.showProblems(problems))
+    new ResizeObserver(() => this.drawLater()).observe(this.board)
+    this.sync()
+  }
+
+  refreshPermissions () {
+    const chainEditable = this.ctx.canEdit('chain')
+    this.visionField.readOnly = !this.ctx.canEdit('vision') || !this.visionBinding
+    for (const { add } of this.rows.values()) add.disabled = !chainEditable
+    for (const entry of this.entries.values()) this.applyPermissions(entry, chainEditable)
+  }
+
+  applyPermissions (entry, editable) {
+    entry.field.readOnly = !editable || !entry.bound
+    for (const control of entry.el.querySelectorAll('.item__tools select, .item__tools button, .link-chip button')) control.disabled = !editable
+  }
+
+  sync () {
+    const items = this.items
+    const list = []
+    if (items) {
+      for (const [id, value] of items.entries()) {
+        const item = readItem(id, value)
+        if (item) list.push({ item, value })
+      }
+    }
+    list.sort((a, b) => byReadingOrder(a.item, b.item))
+    const seen = new Set()
+    const wanted = new Map(ROWS.map((tier) => [tier, []]))
+    for (const { item, value } of list) {
+      seen.add(item.id)
+      let entry = this.entries.get(item.id)
+      if (!entry) {
+        entry = this.create(item.id, value)
+        this.entries.set(item.id, entry)
+      }
+      entry.item = item
+      wanted.get(wanted.has(item.tier) ? item.tier : 'direct').push(entry)
+    }
+    for (const [tier, entries] of wanted) {
+      const list = this.rows.get(tier).list
+      let next = list.firstElementChild
+      for (const entry of entries) {
+        if (entry.el === next) next = next.nextElementSibling
+        else this.place(entry, list, next)
+      }
+    }
+    for (const [id, entry] of this.entries) {
+      if (seen.has(id)) continue
+      if (entry.binding) entry.binding.destroy()
+      entry.el.remove()
+      this.entries.delete(id)
+    }
+    for (const entry of this.entries.values()) this.update(entry)
+    this.refreshPermissions()
+    this.renderEditors()
+    this.drawLater()
+  }
+
+  /** Append in reading order, keeping focus and selection if the user is inside the item. */
+  place (entry, list, before) {
+    const active = document.activeElement
+    const inside = active && entry.el.contains(active)
+    const selection = inside && active.tagName === 'TEXTAREA' ? [active.selectionStart, active.selectionEnd] : null
+    list.insertBefore(entry.el, before)
+    if (inside) {
+      active.focus({ preventScroll: true })
+      if (selection) active.setSelectionRange(selection[0], selection[1])
+    }
+  }
+
+  create (id, value) {
+    const textId = `item-text-${id}`
+    const field = h('textarea', { id: textId, class: 'item__text', rows: 2, dataset: { key: `text-${id}` } })
+    const label = h('label', { for: textId, class: 'visually-hidden' })
+    const author = h('span', { class: 'item__author' })
+    const linksList = h('ul', { class: 'item__links' })
+    const targetId = `item-target-${id}`
+    const target = h('select', { id: targetId, dataset: { key: `target-${id}` } })
+    const linkButton = h('button', { type: 'button', class: 'button button--small', dataset: { key: `link-${id}` } }, t('chain.link'))
+    const tierSelect = h('select', { id: `item-tier-${id}`, dataset: { key: `tier-${id}` } },
+      ITEM_TIERS.slice().reverse().map((tier) => h('option', { value: tier }, tierLabel(tier))))
+    const remove = h('button', { type: 'button', class: 'button button--small button--quiet', dataset: { key: `delete-${id}` } }, t('action.delete'))
+    const warning = h('p', { class: 'item__warning', hidden: true })
+    const editors = h('p', { class: 'editors' })
+    const el = h('li', { class: 'item', dataset: { itemId: id, focusId: `item-${id}` } },
+      h('div', { class: 'item__head' }, author),
+      label, field, editors, warning, linksList,
+      h('div', { class: 'item__tools' },
+        h('div', { class: 'item__row' },
+          h('label', { for: targetId, class: 'item__tool-label' }, t('chain.leadsTo')),
+          target, linkButton),
+        h('div', { class: 'item__row' },
+          h('label', { for: `item-tier-${id}`, class: 'item__tool-label' }, t('chain.tier')),
+          tierSelect, remove)))
+    const entry = { id, el, field, label, author, linksList, target, linkButton, tierSelect, remove, warning, editors, binding: null, bound: false, item: null }
+    const text = value.get('text')
+    if (text instanceof Y.Text) {
+      entry.binding = new TextBinding(field, text, { origin: this.ctx.origin, onChange: () => { autosize(field, 2); this.drawLater() } })
+      entry.bound = true
+    }
+    field.addEventListener('focus', () => this.ctx.presence.set('editing', `item-${id}`))
+    field.addEventListener('blur', () => this.ctx.presence.set('editing', null))
+    linkButton.addEventListener('click', () => this.link(id, target.value))
+    tierSelect.addEventListener('change', () => this.moveTier(id, tierSelect.value))
+    remove.addEventListener('click', () => this.remove(id))
+    return entry
+  }
+
+  itemName (id) {
+    if (id === 'vision') return pick(catalog().chain.tiers[0].label)
+    const entry = this.entries.get(id)
+    const text = entry ? entry.item.text.trim() : ''
+    return text ? `« ${text.length > 40 ? text.slice(0, 39) + '…' : text} »` : t('chain.untitled')
+  }
+
+  update (entry) {
+    const item = entry.item
+    const who = item.author.name || t('presence.anonymous')
+    entry.author.textContent = ''
+    entry.author.append(
+      h('span', { class: 'party-dot', style: { background: partyColor(item.author.party) }, 'aria-hidden': 'true' }),
+      `${who} · ${partyLabel(item.author.party)}`)
+    entry.label.textContent = t('chain.itemText', { tier: tierLabel(item.tier), name: who })
+    if (!entry.bound) entry.field.value = item.text
+    if (entry.tierSelect.value !== item.tier) entry.tierSelect.value = item.tier
+    autosize(entry.field, 2)
+    // targets: every other item and the vision, the ones up the chain first
+    const current = entry.target.value
+    clear(entry.target)
+    entry.target.append(h('option', { value: '' }, t('chain.chooseTarget')))
+    const groups = [['vision', [{ id: 'vision' }]], ...['ultimate', 'intermediate', 'direct'].map((tier) =>
+      [tier, Array.from(this.entries.values()).filter((other) => other.item.tier === tier && other.id !== entry.id).map((other) => other.item)])]
+    for (const [tier, members] of groups) {
+      if (!members.length) continue
+      const label = tier === 'vision' ? pick(catalog().chain.tiers[0].label) : pick(catalog().chain.tiers.find((x) => x.id === tier).label)
+      entry.target.append(h('optgroup', { label }, members.map((member) => h('option', { value: member.id }, this.itemName(member.id)))))
+    }
+    entry.target.value = current
+    entry.target.setAttribute('aria-label', t('chain.leadsToOf', { name: this.itemName(entry.id) }))
+    entry.tierSelect.setAttribute('aria-label', t('chain.tierOf', { name: this.itemName(entry.id) }))
+    entry.linkButton.setAttribute('aria-label', t('chain.linkOf', { name: this.itemName(entry.id) }))
+    entry.remove.setAttribute('aria-label', t('chain.deleteOf', { name: this.itemName(entry.id) }))
+    // outgoing links
+    const active = document.activeElement
+    const focusKey = active && entry.linksList.contains(active) ? active.dataset.key : null
+    clear(entry.linksList)
+    const links = this.links
+    if (links) {
+      for (const [linkId, value] of links.entries()) {
+        if (!value || value.from !== entry.id) continue
+        const problem = this.problemLinks.has(linkId)
+        entry.linksList.append(h('li', { class: `link-chip${problem ? ' link-chip--problem' : ''}` },
+          h('span', {}, `${t('chain.leadsTo')} ${this.itemName(value.to)}`),
+          h('button', {
+            type: 'button',
+            class: 'link-chip__remove',
+            dataset: { key: `unlink-${linkId}` },
+            'aria-label': t('chain.unlink', { from: this.itemName(entry.id), to: this.itemName(value.to) }),
+            onclick: () => this.unlink(linkId)
+          }, h('span', { 'aria-hidden': 'true' }, '✕'))))
+      }
+    }
+    if (focusKey) entry.linksList.querySelector(`[data-key="${focusKey}"]`)?.focus({ preventScroll: true })
+    const messages = this.problemItems.get(entry.id) || []
+    entry.warning.hidden = messages.length === 0
+    entry.warning.textContent = messages.length ? `⚠ ${t('chain.itemProblems', { count: messages.length })}` : ''
+    entry.warning.title = messages.join('\n')
+    entry.el.classList.toggle('item--problem', messages.length > 0)
+  }
+
+  renderEditors () {
+    const show = (el, key) => {
+      const editors = this.ctx.presence.editorsOf(key)
+      el.textContent = editors.length ? t('presence.writing', { names: editors.map((u) => u.name).join(', ') }) : ''
+      el.hidden = editors.length === 0
+    }
+    show(this.visionEditors, 'vision')
+    for (const entry of this.entries.values()) show(entry.editors, `item-${entry.id}`)
+  }
+
+  // -- writing --------------------------------------------------------------------------
+
+  add (tier) {
+    const items = this.items
+    if (!items || !this.ctx.canEdit('chain')) return
+    const id = randomId('c-')
+    const me = this.ctx.me
+    const orders = Array.from(this.entries.values()).filter((e) => e.item.tier === tier).map((e) => e.item.order ?? 0)
+    this.ctx.doc.transact(() => {
+      items.set(id, new Y.Map([
+        ['tier', tier],
+        ['text', new Y.Text()],
+        ['authorId', me.id],
+        ['authorName', me.name],
+        ['party', me.party],
+        ['createdAt', new Date().toISOString()],
+        ['order', orders.length ? Math.max(...orders) + 1 : 1]
+      ]))
+    }, this.ctx.origin)
+    this.sync()
+    this.entries.get(id)?.field.focus()
+    this.ctx.announce(t('chain.added', { tier: tierLabel(tier) }))
+  }
+
+  link (from, to) {
+    const links = this.links
+    if (!links || !to || !this.ctx.canEdit('chain')) return
+    for (const value of links.values()) {
+      if (value && value.from === from && value.to === to) return
+    }
+    this.ctx.doc.transact(() => links.set(randomId('l-'), { from, to }), this.ctx.origin)
+    this.ctx.announce(t('chain.linked', { from: this.itemName(from), to: this.itemName(to) }))
+    this.ctx.refreshProblemsSoon()
+  }
+
+  unlink (linkId) {
+    const links = this.links
+    if (!links || !this.ctx.canEdit('chain')) return
+    this.ctx.doc.transact(() => links.delete(linkId), this.ctx.origin)
+    this.ctx.refreshProblemsSoon()
+  }
+
+  moveTier (id, tier) {
+    const item = this.items?.get(id)
+    if (!(item instanceof Y.Map) || !this.ctx.canEdit('chain') || item.get('tier') === tier) return
+    this.ctx.doc.transact(() => item.set('tier', tier), this.ctx.origin)
+    this.ctx.announce(t('chain.movedTier', { tier: tierLabel(tier) }))
+    this.ctx.refreshProblemsSoon()
+  }
+
+  remove (id) {
+    const items = this.items
+    const links = this.links
+    if (!items || !this.ctx.canEdit('chain')) return
+    this.ctx.doc.transact(() => {
+      items.delete(id)
+      if (links) {
+        for (const [linkId, value] of Array.from(links.entries())) {
+          if (value && (value.from === id || value.to === id)) links.delete(linkId)
+        }
+      }
+    }, this.ctx.origin)
+    this.ctx.announce(t('chain.deleted'))
+    this.ctx.refreshProblemsSoon()
+  }
+
+  // -- problems and arrows --------------------------------------------------------------
+
+  showProblems (problems) {
+    const mine = problems.filter((p) => p.path.startsWith('/chain'))
+    this.problemLinks = new Set()
+    this.problemItems = new Map()
+    clear(this.problemsEl)
+    for (const problem of mine) {
+      const parts = problem.path.split('/')
+      const message = pick(problem.message)
+      if (parts[2] === 'links' && parts[3]) {
+        this.problemLinks.add(parts[3])
+        const link = this.links?.get(parts[3])
+        if (link && link.from) this.problemItems.set(link.from, [...(this.problemItems.get(link.from) || []), message])
+      } else if (parts[2] === 'items' && parts[3]) {
+        this.problemItems.set(parts[3], [...(this.problemItems.get(parts[3]) || []), message])
+      }
+      this.problemsEl.append(h('li', {}, message))
+    }
+    this.problemsBox.hidden = mine.length === 0
+    for (const entry of this.entries.values()) this.update(entry)
+    this.drawLater()
+  }
+
+  drawLater () {
+    if (this.drawQueued) return
+    this.drawQueued = true
+    requestAnimationFrame(() => {
+      this.drawQueued = false
+      this.draw()
+    })
+  }
+
+  draw () {
+    for (const old of Array.from(this.svg.querySelectorAll('path.link'))) old.remove()
+    const links = this.links
+    if (!links || !this.board.offsetParent) return
+    const box = this.board.getBoundingClientRect()
+    this.svg.setAttribute('width', box.width)
+    this.svg.setAttribute('height', box.height)
+    const element = (id) => (id === 'vision' ? this.visionBlock : this.entries.get(id)?.el)
+    const pairs = new Set(Array.from(links.values()).filter(Boolean).map((v) => `${v.from}>${v.to}`))
+    for (const [linkId, value] of links.entries()) {
+      const from = value && element(value.from)
+      const to = value && element(value.to)
+      if (!from || !to) continue
+      const a = from.getBoundingClientRect()
+      const b = to.getBoundingClientRect()
+      const up = b.bottom <= a.top + 1
+      const down = b.top >= a.bottom - 1
+      // two links between the same items, one each way, are drawn side by side
+      const shift = pairs.has(`${value.to}>${value.from}`) ? (value.from < value.to ? -10 : 10) : 0
+      let d
+      if (up || down) {
+        const x1 = a.left + a.width / 2 - box.left + shift
+        const y1 = (up ? a.top : a.bottom) - box.top
+        const x2 = b.left + b.width / 2 - box.left + shift
+        const y2 = (up ? b.bottom : b.top) - box.top
+        const bend = Math.max(30, Math.abs(y2 - y1) / 2)
+        d = `M ${x1} ${y1} C ${x1} ${y1 + (up ? -bend : bend)}, ${x2} ${y2 + (up ? bend : -bend)}, ${x2} ${y2}`
+      } else {
+        const x1 = (b.left > a.left ? a.right : a.left) - box.left
+        const y1 = a.top + a.height / 2 - box.top
+        const x2 = (b.left > a.left ? b.left : b.right) - box.left
+        const y2 = b.top + b.height / 2 - box.top
+        d = `M ${x1} ${y1} C ${(x1 + x2) / 2} ${y1 - 60}, ${(x1 + x2) / 2} ${y2 - 60}, ${x2} ${y2}`
+      }
+      const problem = this.problemLinks.has(linkId)
+      this.svg.append(svg('path', { d, class: `link${problem ? ' link--problem' : ''}`, 'marker-end': `url(#arrow-${problem ? 'problem' : 'ok'})` }))
+    }
+  }
+}

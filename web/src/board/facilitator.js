@@ -1,0 +1,343 @@
+// The facilitator's panel: invite links by role (create, copy, revoke), locks for the board
+// and each zone, the shared timer, workshop sessions and snapshots.
+
+import { h, clear, formatDate } from '../lib/dom.js'
+import { t, pick, catalog, lang, roleLabel } from '../lib/page.js'
+import { readLocks, readTimer } from './model.js'
+
+const EXPIRIES = [
+  ['1', 86400],
+  ['7', 7 * 86400],
+  ['30', 30 * 86400],
+  ['90', 90 * 86400]
+]
+
+function field (id, labelText, control, hint) {
+  control.id = id
+  return h('div', { class: 'field' }, h('label', { for: id }, labelText), control, hint ? h('p', { class: 'hint' }, hint) : null)
+}
+
+const pickField = (object, ...names) => {
+  for (const name of names) if (object && object[name] !== undefined && object[name] !== null) return object[name]
+  return null
+}
+
+export class FacilitatorPanel {
+  constructor (ctx, parts) {
+    this.ctx = ctx
+    this.parts = parts
+    this.created = []
+  }
+
+  mount (panel) {
+    this.status = h('p', { class: 'panel-status', role: 'status' })
+    panel.append(
+      this.status,
+      h('div', { class: 'panel-grid' },
+        this.invitesCard(),
+        this.locksCard(),
+        this.timerCard(),
+        this.sessionCard(),
+        this.snapshotCard(),
+        this.historyCard()))
+    this.ctx.roots.meta.observeDeep(() => this.refreshMeta())
+    this.refreshMeta()
+  }
+
+  show () {
+    this.loadInvites()
+    this.loadSessions()
+  }
+
+  say (message, kind = 'info') {
+    this.status.textContent = message
+    this.status.dataset.kind = kind
+  }
+
+  failed (error) {
+    if (error.missing) this.say(t('facilitator.missing'), 'error')
+    else this.say(t('facilitator.failed', { detail: error.detail || error.message }), 'error')
+  }
+
+  async call (method, path, body) {
+    return this.ctx.api(method, path, body)
+  }
+
+  // -- invites --------------------------------------------------------------------------
+
+  invitesCard () {
+    const role = h('select', {}, ['participant', 'observer', 'facilitator'].map((r) => h('option', { value: r }, roleLabel(r))))
+    const label = h('input', { type: 'text', maxlength: 200, autocomplete: 'off' })
+    const expiry = h('select', {}, EXPIRIES.map(([days, seconds]) => h('option', { value: seconds, selected: days === '7' }, t('facilitator.days', { count: days }))))
+    this.inviteResult = h('div', { class: 'invite-result', hidden: true })
+    this.inviteList = h('div', { class: 'invite-list' })
+    const form = h('form', {
+      class: 'stack',
+      onsubmit: async (event) => {
+        event.preventDefault()
+        try {
+          const body = { role: role.value, expires_in: Number(expiry.value) }
+          if (label.value.trim()) body.label = label.value.trim()
+          const invite = await this.call('POST', `/api/boards/${this.ctx.boardId}/invites`, body)
+          this.created.unshift({ ...invite, created_at: invite.created_at ?? Date.now() / 1000 })
+          this.showInvite(invite)
+          label.value = ''
+          this.loadInvites()
+        } catch (error) {
+          this.failed(error)
+        }
+      }
+    },
+    field('invite-role', t('facilitator.role'), role),
+    field('invite-label', t('facilitator.label'), label, t('facilitator.labelHint')),
+    field('invite-expiry', t('facilitator.expiry'), expiry),
+    h('button', { type: 'submit', class: 'button' }, t('facilitator.createInvite')))
+    return h('section', { class: 'card', 'aria-labelledby': 'fac-invites' },
+      h('h3', { id: 'fac-invites' }, t('facilitator.invites')), form, this.inviteResult,
+      h('h4', {}, t('facilitator.inviteList')), this.inviteList)
+  }
+
+  showInvite (invite) {
+    const url = h('input', { type: 'text', readOnly: true, value: invite.url, id: 'invite-url', class: 'invite-url' })
+    const copy = h('button', {
+      type: 'button',
+      class: 'button',
+      onclick: async () => {
+        const copied = await copyText(invite.url, url)
+        this.say(copied ? t('facilitator.copied') : t('facilitator.copyManually'))
+      }
+    }, t('facilitator.copy'))
+    clear(this.inviteResult)
+    this.inviteResult.hidden = false
+    this.inviteResult.append(
+      h('label', { for: 'invite-url' }, t('facilitator.newLink', { role: roleLabel(invite.role) })),
+      h('div', { class: 'row' }, url, copy),
+      h('p', { class: 'hint' }, t('facilitator.linkOnce')))
+    this.say(t('facilitator.inviteCreated', { role: roleLabel(invite.role) }))
+  }
+
+  async loadInvites () {
+    let invites
+    try {
+      const found = await this.call('GET', `/api/boards/${this.ctx.boardId}/invites`)
+      invites = Array.isArray(found) ? found : found.invites || []
+      this.invitesMissing = false
+    } catch (error) {
+      if (!error.missing) return this.failed(error)
+      this.invitesMissing = true
+      invites = this.created
+    }
+    clear(this.inviteList)
+    if (this.invitesMissing) this.inviteList.append(h('p', { class: 'hint' }, t('facilitator.inviteListMissing')))
+    if (!invites.length) {
+      this.inviteList.append(h('p', { class: 'muted' }, t('facilitator.noInvites')))
+      return
+    }
+    const now = Date.now() / 1000
+    this.inviteList.append(h('table', { class: 'table' },
+      h('thead', {}, h('tr', {}, [t('facilitator.link'), t('facilitator.expires'), t('facilitator.state'), h('span', { class: 'visually-hidden' }, t('facilitator.actions'))].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, invites.map((invite) => {
+        const revoked = Boolean(invite.revoked_at)
+        const expired = invite.expires_at && invite.expires_at < now
+        const state = revoked ? t('facilitator.revoked') : expired ? t('facilitator.expired') : t('facilitator.active')
+        return h('tr', {},
+          h('td', {}, roleLabel(invite.role), invite.label ? h('span', { class: 'muted' }, ` (${invite.label})`) : null),
+          h('td', {}, invite.expires_at ? formatDate(invite.expires_at, lang()) : t('facilitator.never')),
+          h('td', {}, state),
+          h('td', {}, revoked || expired
+            ? ''
+            : h('button', {
+              type: 'button',
+              class: 'button button--small button--danger',
+              'aria-label': t('facilitator.revokeOf', { role: roleLabel(invite.role), label: invite.label || '' }),
+              onclick: () => this.revoke(invite)
+            }, t('facilitator.revoke'))))
+      }))))
+  }
+
+  async revoke (invite) {
+    try {
+      await this.call('DELETE', `/api/invites/${invite.id}`)
+      invite.revoked_at = Date.now() / 1000
+      this.say(t('facilitator.revokedNow'))
+      this.loadInvites()
+    } catch (error) {
+      this.failed(error)
+    }
+  }
+
+  // -- locks ----------------------------------------------------------------------------
+
+  zones () {
+    return catalog().zones.filter((zone) => {
+      if (zone.id === 'board') return true
+      if (zone.id === 'continuum') return this.parts.includes('continuum')
+      if (zone.id === 'chain' || zone.id === 'vision') return this.parts.includes('chain')
+      return zone.id.startsWith('agreement.') && this.parts.includes('agreement')
+    })
+  }
+
+  locksCard () {
+    this.lockRows = new Map()
+    const list = h('ul', { class: 'lock-list' })
+    for (const zone of this.zones()) {
+      const state = h('span', { class: 'lock-state' })
+      const button = h('button', { type: 'button', class: 'button button--small', onclick: () => this.toggleLock(zone.id) })
+      list.append(h('li', {}, h('span', { class: 'lock-name' }, pick(zone.label)), state, button))
+      this.lockRows.set(zone.id, { state, button, label: pick(zone.label) })
+    }
+    return h('section', { class: 'card', 'aria-labelledby': 'fac-locks' },
+      h('h3', { id: 'fac-locks' }, t('facilitator.locks')),
+      h('p', { class: 'hint' }, t('facilitator.locksHint')), list)
+  }
+
+  async toggleLock (zone) {
+    const locked = readLocks(this.ctx.roots.meta).includes(zone)
+    const path = `/api/boards/${this.ctx.boardId}/${locked ? 'unlock' : 'lock'}`
+    try {
+      await this.call('POST', path, zone === 'board' ? undefined : { zone })
+      this.say(t(locked ? 'facilitator.unlocked' : 'facilitator.lockedNow', { zone: this.lockRows.get(zone).label }))
+    } catch (error) {
+      this.failed(error)
+    }
+  }
+
+  refreshMeta () {
+    const locks = readLocks(this.ctx.roots.meta)
+    for (const [zone, row] of this.lockRows) {
+      const locked = locks.includes(zone)
+      row.state.textContent = locked ? t('facilitator.isLocked') : t('facilitator.isOpen')
+      row.state.dataset.locked = String(locked)
+      row.button.textContent = locked ? t('facilitator.unlock') : t('facilitator.lock')
+      row.button.setAttribute('aria-label', `${locked ? t('facilitator.unlock') : t('facilitator.lock')} — ${row.label}`)
+    }
+    const timer = readTimer(this.ctx.roots.meta)
+    if (this.timerStop) this.timerStop.disabled = !timer
+  }
+
+  // -- timer ----------------------------------------------------------------------------
+
+  timerCard () {
+    const minutes = h('input', { type: 'number', min: 1, max: 180, step: 1, value: '10', inputmode: 'numeric' })
+    this.timerStop = h('button', { type: 'button', class: 'button button--quiet', onclick: () => this.setTimer(0) }, t('facilitator.timerStop'))
+    return h('section', { class: 'card', 'aria-labelledby': 'fac-timer' },
+      h('h3', { id: 'fac-timer' }, t('facilitator.timer')),
+      h('form', {
+        class: 'stack',
+        onsubmit: (event) => {
+          event.preventDefault()
+          this.setTimer(Math.round(Number(minutes.value) * 60))
+        }
+      },
+      field('timer-minutes', t('facilitator.minutes'), minutes),
+      h('div', { class: 'row' }, h('button', { type: 'submit', class: 'button' }, t('facilitator.timerStart')), this.timerStop)))
+  }
+
+  async setTimer (seconds) {
+    if (!(seconds >= 0)) return
+    try {
+      await this.call('POST', `/api/boards/${this.ctx.boardId}/timer`, { seconds })
+      this.say(seconds ? t('facilitator.timerStarted', { minutes: Math.round(seconds / 60) }) : t('facilitator.timerStopped'))
+    } catch (error) {
+      this.failed(error)
+    }
+  }
+
+  // -- sessions and snapshots -----------------------------------------------------------
+
+  sessionCard () {
+    this.sessionBox = h('div', { class: 'stack' })
+    return h('section', { class: 'card', 'aria-labelledby': 'fac-session' },
+      h('h3', { id: 'fac-session' }, t('facilitator.session')), this.sessionBox)
+  }
+
+  async loadSessions () {
+    let sessions = []
+    let missing = false
+    try {
+      sessions = await this.call('GET', `/api/boards/${this.ctx.boardId}/sessions`)
+      if (!Array.isArray(sessions)) sessions = sessions.sessions || []
+    } catch (error) {
+      if (!error.missing) return this.failed(error)
+      missing = true
+    }
+    const open = sessions.find((s) => !pickField(s, 'ended_at', 'endedAt', 'end'))
+    clear(this.sessionBox)
+    if (missing) this.sessionBox.append(h('p', { class: 'hint' }, t('facilitator.sessionsMissing')))
+    if (open) {
+      this.sessionBox.append(
+        h('p', {}, t('facilitator.sessionOpen', { title: open.title || '', since: formatDate(pickField(open, 'started_at', 'startedAt', 'start'), lang()) })),
+        h('button', { type: 'button', class: 'button', onclick: () => this.endSession(open) }, t('facilitator.endSession')))
+    } else {
+      const title = h('input', { type: 'text', maxlength: 200, value: t('facilitator.sessionDefault', { date: new Date().toLocaleDateString(lang() === 'en' ? 'en-GB' : 'fr-FR') }) })
+      this.sessionBox.append(h('form', {
+        class: 'stack',
+        onsubmit: async (event) => {
+          event.preventDefault()
+          try {
+            await this.call('POST', `/api/boards/${this.ctx.boardId}/sessions`, { title: title.value.trim() || t('facilitator.sessionUntitled') })
+            this.say(t('facilitator.sessionStarted'))
+            this.loadSessions()
+          } catch (error) {
+            this.failed(error)
+          }
+        }
+      }, field('session-title', t('facilitator.sessionTitle'), title), h('button', { type: 'submit', class: 'button' }, t('facilitator.startSession'))))
+    }
+  }
+
+  async endSession (session) {
+    try {
+      await this.call('POST', `/api/sessions/${session.id}/end`)
+      this.say(t('facilitator.sessionEnded'))
+      this.loadSessions()
+    } catch (error) {
+      this.failed(error)
+    }
+  }
+
+  snapshotCard () {
+    const label = h('input', { type: 'text', maxlength: 200, autocomplete: 'off' })
+    return h('section', { class: 'card', 'aria-labelledby': 'fac-snapshot' },
+      h('h3', { id: 'fac-snapshot' }, t('facilitator.snapshot')),
+      h('form', {
+        class: 'stack',
+        onsubmit: async (event) => {
+          event.preventDefault()
+          try {
+            const body = label.value.trim() ? { label: label.value.trim() } : {}
+            await this.call('POST', `/api/boards/${this.ctx.boardId}/snapshots`, body)
+            label.value = ''
+            this.say(t('facilitator.snapshotTaken'))
+          } catch (error) {
+            this.failed(error)
+          }
+        }
+      }, field('snapshot-label', t('facilitator.snapshotLabel'), label), h('button', { type: 'submit', class: 'button' }, t('facilitator.takeSnapshot'))))
+  }
+
+  historyCard () {
+    const base = `/boards/${encodeURIComponent(this.ctx.boardId)}`
+    return h('section', { class: 'card', 'aria-labelledby': 'fac-history' },
+      h('h3', { id: 'fac-history' }, t('facilitator.history')),
+      h('ul', { class: 'link-list' },
+        h('li', {}, h('a', { href: `${base}/replay` }, t('nav.replay'))),
+        h('li', {}, h('a', { href: `${base}/archive` }, t('nav.archive')))))
+  }
+}
+
+export async function copyText (text, fallbackField) {
+  try {
+    await navigator.clipboard.writeText(text)
+    return true
+  } catch {
+    if (!fallbackField) return false
+    fallbackField.focus()
+    fallbackField.select()
+    try {
+      return document.execCommand('copy')
+    } catch {
+      return false
+    }
+  }
+}

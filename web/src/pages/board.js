@@ -1,0 +1,444 @@
+// The live board page: connection, header (saved indicator, presence, timer, follow), tabs for
+// the template's parts, the list view and the facilitator's panel.
+
+import * as Y from 'yjs'
+import { h, byId, clear, append, debounce, toDate } from '../lib/dom.js'
+import { pageData, t, pick, catalog, partyLabel, roleLabel } from '../lib/page.js'
+import { api } from '../lib/api.js'
+import { boardAccess, clientId, flash } from '../lib/store.js'
+import { Connection } from '../board/connection.js'
+import { Presence } from '../board/presence.js'
+import { roots, readLocks, readTimer } from '../board/model.js'
+import { ContinuumView } from '../board/continuum.js'
+import { ChainView } from '../board/chain.js'
+import { AgreementView } from '../board/agreement.js'
+import { ListView } from '../board/listview.js'
+import { FacilitatorPanel } from '../board/facilitator.js'
+
+const LOCAL = Symbol('local-edit')
+
+const CLOSE_MESSAGES = {
+  1009: 'closed.tooBig',
+  4400: 'closed.malformed',
+  4401: 'closed.unauthenticated',
+  4403: 'closed.forbidden',
+  4404: 'closed.noBoard'
+}
+
+function wsUrl () {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:'
+  return `${scheme}//${location.host}/ws/boards`
+}
+
+function announcer () {
+  const live = byId('live')
+  return (message) => {
+    live.textContent = ''
+    setTimeout(() => { live.textContent = message }, 30)
+  }
+}
+
+function toaster () {
+  const region = byId('toasts')
+  return (message, actionLabel, action) => {
+    const toast = h('div', { class: 'toast' }, h('span', {}, message))
+    if (actionLabel) {
+      toast.append(h('button', {
+        type: 'button',
+        class: 'button button--small',
+        onclick: () => { action(); toast.remove() }
+      }, actionLabel))
+    }
+    region.append(toast)
+    setTimeout(() => toast.remove(), 9000)
+  }
+}
+
+function showGate (title, message, links = []) {
+  const main = byId('main')
+  clear(main)
+  main.append(h('section', { class: 'gate' },
+    h('h2', {}, title), h('p', {}, message),
+    links.length ? h('ul', { class: 'link-list' }, links.map(([href, label]) => h('li', {}, h('a', { href }, label)))) : null))
+}
+
+function templateParts (template, rootsOf) {
+  const known = catalog().templates.find((entry) => entry.id === template)
+  if (known) return known.parts
+  const parts = []
+  if (rootsOf.notes.size) parts.push('continuum')
+  if (rootsOf.chain.has('vision')) parts.push('chain')
+  if (rootsOf.agreement.size) parts.push('agreement')
+  return parts
+}
+
+class BoardPage {
+  constructor () {
+    const data = pageData()
+    this.boardId = data.boardId
+    this.access = boardAccess(this.boardId)
+    this.announce = announcer()
+    this.toast = toaster()
+    this.terminal = null
+    this.problems = []
+    this.problemListeners = new Set()
+    this.views = new Map()
+  }
+
+  start () {
+    if (!this.access || !this.access.token) {
+      showGate(t('board.noAccessTitle'), t('board.noAccess'), [['/', t('nav.home')]])
+      return
+    }
+    const access = this.access
+    this.me = { id: clientId(), name: access.name, party: access.party || '', role: access.role, token: access.token }
+    this.doc = new Y.Doc()
+    this.roots = roots(this.doc)
+    this.connection = new Connection({
+      wsUrl: wsUrl(),
+      boardId: this.boardId,
+      doc: this.doc,
+      params: Object.fromEntries(Object.entries({ token: access.token, name: access.name, party: access.party }).filter(([, v]) => v))
+    })
+    this.presence = new Presence(this.connection.awareness, this.me)
+    window.atelier = { doc: this.doc, connection: this.connection, provider: this.connection.provider }
+    this.renderMe()
+    this.connection.on('status', (status, extra) => this.showStatus(status, extra))
+    this.connection.on('closed', (event) => this.closed(event))
+    this.connection.on('notice', (notice) => this.notice(notice))
+    this.connection.on('synced', () => this.ready())
+    this.showStatus(this.connection.status, { storageOk: true })
+    const kept = flash()
+    if (kept) this.banner(kept, 'warning')
+    window.addEventListener('beforeunload', (event) => {
+      if (!this.reloading && (this.connection.status === 'saving' || this.connection.status === 'offline')) {
+        event.preventDefault()
+        event.returnValue = ''
+      }
+    })
+    this.checkGrant()
+  }
+
+  /** The server's word on this invite (role, label) when it offers /api/me. */
+  async checkGrant () {
+    try {
+      const me = await api('GET', '/api/me', { token: this.me.token })
+      if (me && me.role && me.role !== this.me.role) {
+        this.me.role = me.role
+        this.renderMe()
+        this.refreshPermissions()
+      }
+    } catch (error) {
+      if (error.status === 401 || error.status === 403) this.closed({ code: error.status === 401 ? 4401 : 4403, reason: error.detail || '' })
+    }
+  }
+
+  renderMe () {
+    const me = this.me
+    byId('me').textContent = `${me.name} · ${partyLabel(me.party)}${me.role === 'participant' ? '' : ` · ${roleLabel(me.role)}`}`
+  }
+
+  ctx () {
+    const self = this
+    return {
+      doc: this.doc,
+      roots: this.roots,
+      me: this.me,
+      boardId: this.boardId,
+      origin: LOCAL,
+      presence: this.presence,
+      announce: this.announce,
+      toast: this.toast,
+      canEdit: (zone) => this.canEdit(zone),
+      api: (method, path, body) => api(method, path, { token: this.me.token, body }),
+      onProblems: (fn) => this.problemListeners.add(fn),
+      refreshProblemsSoon: () => this.refreshProblemsSoon(),
+      moveNoteToLevel: () => {},
+      get problems () { return self.problems }
+    }
+  }
+
+  canEdit (zone) {
+    if (this.terminal || this.me.role === 'observer') return false
+    if (this.me.role === 'facilitator') return true
+    const locks = readLocks(this.roots.meta)
+    return !locks.includes('board') && !locks.includes(zone)
+  }
+
+  ready () {
+    if (this.built) return
+    this.built = true
+    const meta = this.roots.meta
+    this.parts = templateParts(meta.get('template'), this.roots)
+    const ctx = this.ctx()
+    const main = byId('main')
+    clear(main)
+    const tabs = h('div', { class: 'tabs', role: 'tablist', 'aria-label': t('board.views') })
+    const panels = h('div', { class: 'panels' })
+    const defs = []
+    if (this.parts.includes('continuum')) defs.push(['continuum', pick(catalog().continuum.label), new ContinuumView(ctx), 'continuum'])
+    if (this.parts.includes('chain')) defs.push(['chain', pick(catalog().chain.label), new ChainView(ctx), 'chain'])
+    if (this.parts.includes('agreement')) defs.push(['agreement', pick(catalog().agreement.label), new AgreementView(ctx), null])
+    defs.push(['list', t('board.listView'), new ListView(ctx, this.parts), null])
+    if (this.me.role === 'facilitator') defs.push(['facilitator', t('board.facilitatorPanel'), new FacilitatorPanel(ctx, this.parts), null])
+    for (const [id, label, view, zone] of defs) {
+      const tab = h('button', {
+        type: 'button',
+        role: 'tab',
+        id: `tab-${id}`,
+        class: 'tab',
+        'aria-controls': `panel-${id}`,
+        'aria-selected': 'false',
+        tabIndex: -1,
+        onclick: () => this.select(id, { user: true }),
+        onkeydown: (event) => this.tabKey(event, id)
+      }, label)
+      const lockNote = h('p', { class: 'lock-banner', hidden: true })
+      const panel = h('section', { id: `panel-${id}`, role: 'tabpanel', 'aria-labelledby': `tab-${id}`, class: `panel panel--${id}`, hidden: true, tabIndex: -1 }, lockNote)
+      tabs.append(tab)
+      panels.append(panel)
+      this.views.set(id, { id, tab, panel, view, zone, lockNote })
+      view.mount(panel)
+    }
+    main.append(tabs, panels)
+    panels.addEventListener('focusin', (event) => {
+      const target = event.target.closest('[data-focus-id]')
+      this.presence.set('focus', { view: this.current, target: target ? target.dataset.focusId : null })
+    })
+    const wanted = location.hash.slice(1)
+    this.select(this.views.has(wanted) ? wanted : defs[0][0], { initial: true })
+    meta.observeDeep(() => this.metaChanged())
+    this.metaChanged()
+    this.setupFollow()
+    this.doc.on('update', () => this.refreshProblemsSoon())
+    this.fetchProblems()
+  }
+
+  tabKey (event, id) {
+    const ids = Array.from(this.views.keys())
+    const index = ids.indexOf(id)
+    let next = null
+    if (event.key === 'ArrowRight') next = ids[(index + 1) % ids.length]
+    else if (event.key === 'ArrowLeft') next = ids[(index - 1 + ids.length) % ids.length]
+    else if (event.key === 'Home') next = ids[0]
+    else if (event.key === 'End') next = ids[ids.length - 1]
+    if (!next) return
+    event.preventDefault()
+    this.select(next, { user: true })
+    this.views.get(next).tab.focus()
+  }
+
+  select (id, { user = false, initial = false } = {}) {
+    if (!this.views.has(id)) return
+    if (user && this.following && id !== this.followedView) this.setFollowing(false, true)
+    const previous = this.current
+    this.current = id
+    for (const entry of this.views.values()) {
+      const on = entry.id === id
+      entry.tab.setAttribute('aria-selected', String(on))
+      entry.tab.tabIndex = on ? 0 : -1
+      entry.panel.hidden = !on
+      if (!on && entry.view.hide) entry.view.hide()
+    }
+    const entry = this.views.get(id)
+    if (entry.view.show) entry.view.show()
+    if (entry.view.sync && id !== 'list' && id !== 'facilitator') entry.view.sync()
+    if (entry.view.drawLater) entry.view.drawLater()
+    if (previous !== id && (id === 'chain' || id === 'list')) this.fetchProblems()
+    if (!initial) history.replaceState(null, '', `#${id}`)
+    if (previous !== id) this.presence.set('focus', { view: id, target: null })
+  }
+
+  refreshPermissions () {
+    for (const entry of this.views.values()) {
+      if (entry.view.refreshPermissions) entry.view.refreshPermissions()
+      this.showLock(entry)
+    }
+  }
+
+  showLock (entry) {
+    const locks = readLocks(this.roots.meta)
+    let message = null
+    if (this.me.role === 'observer') message = t('lock.observer')
+    else if (locks.includes('board')) message = this.me.role === 'facilitator' ? t('lock.boardFacilitator') : t('lock.board')
+    else if (entry.zone && locks.includes(entry.zone)) message = this.me.role === 'facilitator' ? t('lock.zoneFacilitator') : t('lock.zone')
+    else if (entry.id === 'chain' && locks.includes('vision') && this.me.role !== 'facilitator') message = t('lock.vision')
+    else if (entry.id === 'agreement') {
+      const sections = locks.filter((zone) => zone.startsWith('agreement.'))
+      if (sections.length && this.me.role !== 'facilitator') {
+        message = t('lock.sections', { sections: sections.map((zone) => pick(catalog().zones.find((z) => z.id === zone)?.label)).join(', ') })
+      }
+    }
+    entry.lockNote.hidden = !message
+    entry.lockNote.textContent = message || ''
+  }
+
+  metaChanged () {
+    const title = this.roots.meta.get('title')
+    if (typeof title === 'string' && title) {
+      byId('board-title').textContent = title
+      document.title = `${title} — Atelier`
+    }
+    const locks = readLocks(this.roots.meta).join(',')
+    if (locks !== this.lastLocks) {
+      this.lastLocks = locks
+      this.refreshPermissions()
+    }
+    this.showTimer()
+  }
+
+  // -- timer ----------------------------------------------------------------------------
+
+  showTimer () {
+    const timer = readTimer(this.roots.meta)
+    const el = byId('timer')
+    clearInterval(this.timerTick)
+    const ends = timer && toDate(timer.endsAt)
+    if (!ends) {
+      el.hidden = true
+      return
+    }
+    el.hidden = false
+    const tick = () => {
+      const left = Math.max(0, Math.round((ends.getTime() - Date.now()) / 1000))
+      const mm = String(Math.floor(left / 60)).padStart(2, '0')
+      const ss = String(left % 60).padStart(2, '0')
+      el.textContent = left > 0 ? `${mm}:${ss}` : t('timer.over')
+      el.setAttribute('aria-label', left > 0 ? t('timer.left', { minutes: Math.ceil(left / 60) }) : t('timer.over'))
+      el.classList.toggle('timer--over', left === 0)
+      if (left === 0) {
+        clearInterval(this.timerTick)
+        if (this.announcedTimer !== String(timer.endsAt)) {
+          this.announcedTimer = String(timer.endsAt)
+          this.announce(t('timer.over'))
+        }
+      }
+    }
+    tick()
+    this.timerTick = setInterval(tick, 1000)
+  }
+
+  // -- follow the facilitator -----------------------------------------------------------
+
+  setupFollow () {
+    const box = byId('follow')
+    const wrapper = byId('follow-wrapper')
+    if (this.me.role === 'facilitator') {
+      wrapper.hidden = true
+      return
+    }
+    wrapper.hidden = false
+    box.addEventListener('change', () => this.setFollowing(box.checked, false))
+    this.presence.onChange(() => {
+      this.renderPresence()
+      if (this.following) this.follow()
+    })
+    this.renderPresence()
+  }
+
+  setFollowing (on, announce) {
+    this.following = on
+    byId('follow').checked = on
+    if (on) this.follow()
+    if (announce) this.announce(t(on ? 'follow.on' : 'follow.off'))
+  }
+
+  follow () {
+    const leader = this.presence.facilitator()
+    if (!leader || !leader.focus) return
+    const { view, target } = leader.focus
+    if (view && view !== this.current && this.views.has(view)) {
+      this.followedView = view
+      this.select(view)
+    }
+    if (target && target !== this.followedTarget) {
+      this.followedTarget = target
+      const el = document.querySelector(`[data-focus-id="${CSS.escape(target)}"]`)
+      if (el) {
+        el.scrollIntoView({ block: 'nearest', inline: 'nearest', behavior: 'smooth' })
+        el.classList.add('followed')
+        setTimeout(() => el.classList.remove('followed'), 1500)
+      }
+    }
+  }
+
+  renderPresence () {
+    this.presence.renderList(byId('presence-list'))
+    const leader = this.presence.facilitator()
+    byId('follow').disabled = !leader
+    byId('follow-hint').textContent = leader ? '' : t('follow.nobody')
+  }
+
+  // -- problems from the server ---------------------------------------------------------
+
+  refreshProblemsSoon () {
+    if (!this._refreshProblems) this._refreshProblems = debounce(() => this.fetchProblems(), 1200)
+    this._refreshProblems()
+  }
+
+  async fetchProblems () {
+    if (this.problemsMissing || !['chain', 'list'].includes(this.current)) return
+    if (this.connection.status !== 'saved') {
+      this.refreshProblemsSoon()
+      return
+    }
+    try {
+      const content = await api('GET', `/api/boards/${this.boardId}/content`, { token: this.me.token })
+      this.problems = (content && content.problems) || []
+    } catch (error) {
+      if (error.missing) this.problemsMissing = true
+      return
+    }
+    for (const fn of this.problemListeners) fn(this.problems)
+  }
+
+  // -- connection feedback --------------------------------------------------------------
+
+  showStatus (status, { storageOk }) {
+    const el = byId('save-status')
+    el.dataset.status = status
+    let text = t(`status.${status}`)
+    if (status === 'saving' && !storageOk) text = t('status.storageTrouble')
+    el.textContent = text
+    if (!this.built && status === 'offline') {
+      showGate(t('board.offlineTitle'), t('board.offline'))
+    }
+  }
+
+  banner (message, kind = 'error', actions = []) {
+    const el = byId('banner')
+    clear(el)
+    el.hidden = false
+    el.dataset.kind = kind
+    append(el, [h('p', {}, message), actions.length ? h('p', { class: 'row' }, actions) : null])
+  }
+
+  closed ({ code, reason }) {
+    if (this.terminal) return
+    this.terminal = { code, reason }
+    this.connection.provider.disconnect()
+    const key = CLOSE_MESSAGES[code] || 'closed.other'
+    this.banner(t(key), 'error', [
+      h('a', { href: '/', class: 'button button--small' }, t('nav.home')),
+      reason ? h('span', { class: 'muted' }, ` (${reason})`) : null
+    ])
+    if (!this.built) showGate(t('closed.title'), t(key), [['/', t('nav.home')]])
+    this.refreshPermissions()
+    this.showStatus('closed', { storageOk: true })
+  }
+
+  notice (notice) {
+    if (notice.kind === 'write_refused') {
+      flash(t('notice.refusedReloaded'))
+      this.banner(t('notice.refused'), 'warning')
+      this.reloading = true
+      setTimeout(() => location.reload(), 1500)
+    } else if (notice.kind === 'storage') {
+      if (!notice.ok) this.banner(t('notice.storage'), 'warning')
+      else byId('banner').hidden = true
+    }
+  }
+}
+
+const page = new BoardPage()
+page.start()

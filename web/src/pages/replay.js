@@ -1,0 +1,217 @@
+// Replay: scrub the board's history, play it back, read who did what, jump to snapshots and
+// session boundaries. The board shown is the server's projection at that point (read-only).
+
+import { h, byId, clear, formatDate, debounce } from '../lib/dom.js'
+import { pageData, t, pick, lang, catalog } from '../lib/page.js'
+import { api } from '../lib/api.js'
+import { boardAccess } from '../lib/store.js'
+import { continuumLanes, chainList, agreementList, byline } from '../lib/render.js'
+
+const PAGE = 500
+const MAX_PAGES = 200
+const SPEEDS = [1, 2, 4, 8]
+
+const pickField = (object, ...names) => {
+  for (const name of names) if (object && object[name] !== undefined && object[name] !== null) return object[name]
+  return null
+}
+
+function gate (message) {
+  const root = byId('replay-root')
+  clear(root)
+  root.append(h('p', { class: 'gate', role: 'alert' }, message))
+}
+
+class Replay {
+  constructor () {
+    this.boardId = pageData().boardId
+    this.access = boardAccess(this.boardId)
+    this.entries = []
+    this.states = new Map()
+    this.index = 0
+    this.timer = 0
+    this.speed = 1
+  }
+
+  async start () {
+    if (!this.access) return gate(t('board.noAccess'))
+    this.token = this.access.token
+    try {
+      await this.loadHistory()
+    } catch (error) {
+      return gate(error.missing ? t('replay.missing') : t('replay.failed', { detail: error.detail || error.message }))
+    }
+    if (!this.entries.length) return gate(t('replay.empty'))
+    this.build()
+    this.loadMarks()
+    this.go(this.entries.length - 1)
+  }
+
+  async loadHistory () {
+    let from = 0
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const batch = await api('GET', `/api/boards/${this.boardId}/history?from_seq=${from}&limit=${PAGE}`, { token: this.token })
+      const entries = batch.entries || []
+      this.entries.push(...entries)
+      const next = batch.next_from_seq ?? batch.next_seq
+      if (next === null || next === undefined || !entries.length) break
+      from = next
+    }
+    this.entries.sort((a, b) => a.seq - b.seq)
+  }
+
+  build () {
+    const root = byId('replay-root')
+    clear(root)
+    const max = this.entries.length - 1
+    this.slider = h('input', { type: 'range', id: 'replay-slider', min: 0, max, step: 1, value: max, 'aria-describedby': 'replay-position' })
+    this.position = h('p', { id: 'replay-position', class: 'replay__position', 'aria-live': 'polite' })
+    this.playButton = h('button', { type: 'button', class: 'button', id: 'replay-play', onclick: () => this.toggle() }, t('replay.play'))
+    const speed = h('select', { id: 'replay-speed', onchange: (e) => { this.speed = Number(e.target.value); if (this.timer) { this.pause(); this.play() } } },
+      SPEEDS.map((s) => h('option', { value: s }, `×${s}`)))
+    const step = (delta) => () => this.go(this.index + delta)
+    const fetchLater = debounce(() => this.show(), 120)
+    this.slider.addEventListener('input', () => {
+      this.index = Number(this.slider.value)
+      this.describe()
+      fetchLater()
+    })
+    this.marks = h('ul', { class: 'marks' })
+    this.captions = h('ol', { class: 'captions', id: 'replay-captions' })
+    this.board = h('div', { class: 'replay__board', id: 'replay-board', 'aria-live': 'off' })
+    root.append(
+      h('div', { class: 'replay__controls card' },
+        h('label', { for: 'replay-slider', class: 'replay__label' }, t('replay.slider')),
+        this.slider, this.position,
+        h('div', { class: 'row' },
+          h('button', { type: 'button', class: 'button button--quiet', onclick: () => this.go(0) }, t('replay.first')),
+          h('button', { type: 'button', class: 'button button--quiet', onclick: step(-1) }, t('replay.previous')),
+          this.playButton,
+          h('button', { type: 'button', class: 'button button--quiet', onclick: step(1) }, t('replay.next')),
+          h('button', { type: 'button', class: 'button button--quiet', onclick: () => this.go(this.entries.length - 1) }, t('replay.last')),
+          h('label', { for: 'replay-speed' }, t('replay.speed')), speed),
+        h('h2', { class: 'h3' }, t('replay.marks')), this.marks),
+      h('div', { class: 'replay__main' },
+        h('section', { class: 'replay__state', 'aria-labelledby': 'replay-state-title' },
+          h('h2', { id: 'replay-state-title' }, t('replay.state')), this.board),
+        h('section', { class: 'replay__log', 'aria-labelledby': 'replay-log-title' },
+          h('h2', { id: 'replay-log-title' }, t('replay.log')), this.captions)))
+    this.entries.forEach((entry, index) => {
+      const captions = (entry.captions && entry.captions.length ? entry.captions : [entry.caption]).filter(Boolean).map((c) => pick(c)).join(' ; ') || t('replay.noCaption')
+      this.captions.append(h('li', { dataset: { index } },
+        h('button', { type: 'button', class: 'caption', onclick: () => this.go(index) },
+          h('span', { class: 'caption__time' }, formatDate(entry.at, lang())),
+          h('span', { class: 'caption__who' }, entry.author ? byline(entry.author) : t('replay.server')),
+          h('span', { class: 'caption__text' }, captions))))
+    })
+  }
+
+  async loadMarks () {
+    const marks = []
+    const add = (kind, label, seq, at) => { if (typeof seq === 'number') marks.push({ kind, label, seq, at }) }
+    try {
+      const snapshots = await api('GET', `/api/boards/${this.boardId}/snapshots`, { token: this.token })
+      for (const s of Array.isArray(snapshots) ? snapshots : snapshots.snapshots || []) {
+        if (s.kind === 'session_start' || s.kind === 'session_end') continue
+        add('snapshot', s.label || t('archive.snapshotNumber', { number: s.number ?? '' }), pickField(s, 'seq', 'log_seq', 'position'), pickField(s, 'taken_at', 'created_at', 'at'))
+      }
+    } catch {}
+    try {
+      const sessions = await api('GET', `/api/boards/${this.boardId}/sessions`, { token: this.token })
+      for (const s of Array.isArray(sessions) ? sessions : sessions.sessions || []) {
+        const boundary = (kind) => (s.snapshots || []).find((snap) => snap.kind === kind) || {}
+        add('start', t('replay.sessionStart', { title: s.title || '' }), pickField(s, 'start_seq') ?? boundary('session_start').seq, pickField(s, 'started_at', 'start'))
+        add('end', t('replay.sessionEnd', { title: s.title || '' }), pickField(s, 'end_seq') ?? boundary('session_end').seq, pickField(s, 'ended_at', 'end'))
+      }
+    } catch {}
+    marks.sort((a, b) => a.seq - b.seq)
+    clear(this.marks)
+    if (!marks.length) this.marks.append(h('li', { class: 'muted' }, t('replay.noMarks')))
+    for (const mark of marks) {
+      this.marks.append(h('li', {}, h('button', {
+        type: 'button',
+        class: `button button--small button--quiet mark mark--${mark.kind}`,
+        onclick: () => this.goToSeq(mark.seq)
+      }, `${mark.label}${mark.at ? ` — ${formatDate(mark.at, lang())}` : ''}`)))
+    }
+  }
+
+  goToSeq (seq) {
+    let index = 0
+    this.entries.forEach((entry, i) => { if (entry.seq <= seq) index = i })
+    this.go(index)
+  }
+
+  go (index) {
+    this.index = Math.max(0, Math.min(this.entries.length - 1, index))
+    this.slider.value = String(this.index)
+    this.describe()
+    this.show()
+  }
+
+  describe () {
+    const entry = this.entries[this.index]
+    this.position.textContent = t('replay.position', {
+      step: this.index + 1,
+      total: this.entries.length,
+      date: formatDate(entry.at, lang()),
+      who: (entry.author && entry.author.name) || t('replay.server')
+    })
+    for (const li of this.captions.children) {
+      const on = Number(li.dataset.index) === this.index
+      if (on) li.setAttribute('aria-current', 'step')
+      else li.removeAttribute('aria-current')
+    }
+    const current = this.captions.querySelector('[aria-current]')
+    if (current) current.scrollIntoView({ block: 'nearest' })
+  }
+
+  async show () {
+    const entry = this.entries[this.index]
+    const seq = entry.seq
+    let state = this.states.get(seq)
+    if (!state) {
+      try {
+        state = await api('GET', `/api/boards/${this.boardId}/state?seq=${seq}`, { token: this.token })
+      } catch (error) {
+        clear(this.board)
+        this.board.append(h('p', { class: 'error' }, error.missing ? t('replay.stateMissing') : t('replay.failed', { detail: error.detail || error.message })))
+        return
+      }
+      this.states.set(seq, state)
+    }
+    if (this.entries[this.index].seq !== seq) return
+    this.render(state.projection || state)
+  }
+
+  render (model) {
+    clear(this.board)
+    const parts = (model.meta && model.meta.parts) || ['continuum', 'chain', 'agreement']
+    this.board.dataset.seq = String(this.entries[this.index].seq)
+    if (parts.includes('continuum')) this.board.append(h('h3', {}, pick(catalog().continuum.label)), continuumLanes(model))
+    if (parts.includes('chain')) this.board.append(h('h3', {}, pick(catalog().chain.label)), h('div', { class: 'static-chain' }, chainList(model)))
+    if (parts.includes('agreement')) this.board.append(h('h3', {}, pick(catalog().agreement.label)), h('div', { class: 'static-agreement' }, agreementList(model)))
+  }
+
+  toggle () {
+    if (this.timer) this.pause()
+    else this.play()
+  }
+
+  play () {
+    if (this.index >= this.entries.length - 1) this.go(0)
+    this.playButton.textContent = t('replay.pause')
+    this.timer = setInterval(() => {
+      if (this.index >= this.entries.length - 1) return this.pause()
+      this.go(this.index + 1)
+    }, 1000 / this.speed)
+  }
+
+  pause () {
+    clearInterval(this.timer)
+    this.timer = 0
+    this.playButton.textContent = t('replay.play')
+  }
+}
+
+new Replay().start()
