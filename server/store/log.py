@@ -75,34 +75,29 @@ INSERT_CHECKPOINT_SQL = (
 
 
 def append_sqlite(
-    dbapi_conn: Any, entries: Sequence[LogEntry], checkpoint_states: Sequence[bytes | None]
+    cursor: Any, entries: Sequence[LogEntry], checkpoint_states: Sequence[bytes | None]
 ) -> list[int]:
-    """``append`` for the SQLite hot path, on the driver's own connection.
+    """``append`` for the SQLite hot path, on a cursor of the driver's own connection.
 
-    The log writer is the only writer of ``updates`` and SQLite runs one write transaction
-    at a time, so the rows of one batch get consecutive sequence numbers ending at
-    ``last_insert_rowid()``. This skips SQLAlchemy's statement machinery, which costs more
-    than the insert itself. The caller commits."""
-    cursor = dbapi_conn.cursor()
-    try:
-        cursor.executemany(
+    SQLAlchemy's statement machinery costs more than the insert itself here; each row's
+    sequence number is the cursor's ``lastrowid``. The caller commits."""
+    seqs = []
+    for entry, state in zip(entries, checkpoint_states, strict=True):
+        cursor.execute(
             INSERT_UPDATE_SQL,
-            [
-                (e.board_id, e.created_at, e.invite_id, e.author_name, e.party, e.data)
-                for e in entries
-            ],
+            (
+                entry.board_id,
+                entry.created_at,
+                entry.invite_id,
+                entry.author_name,
+                entry.party,
+                entry.data,
+            ),
         )
-        last = cursor.execute("SELECT last_insert_rowid()").fetchone()[0]
-        seqs = list(range(last - len(entries) + 1, last + 1))
-        snapshots = [
-            (e.board_id, seq, e.created_at, state)
-            for e, seq, state in zip(entries, seqs, checkpoint_states, strict=True)
-            if state is not None
-        ]
-        if snapshots:
-            cursor.executemany(INSERT_CHECKPOINT_SQL, snapshots)
-    finally:
-        cursor.close()
+        seq = cursor.lastrowid
+        seqs.append(seq)
+        if state is not None:
+            cursor.execute(INSERT_CHECKPOINT_SQL, (entry.board_id, seq, entry.created_at, state))
     return seqs
 
 
