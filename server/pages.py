@@ -199,7 +199,7 @@ async def join(request: Request) -> Response:
     except Forbidden:
         return message(request, 410, "join.revokedTitle", "join.revoked")
     except Unauthenticated as exc:
-        if "expired" in exc.detail:
+        if exc.extra.get("reason") == "expired":
             return message(request, 410, "join.expiredTitle", "join.expired")
         return message(request, 404, "join.unknownTitle", "join.unknown")
     if grant.board_id is not None:

@@ -375,7 +375,7 @@ def test_the_last_approval_agrees_the_section() -> None:
     )
     assert [c.kind for c in found] == ["section_approved", "section_status_changed"]
     assert found[1].caption == {
-        "fr": "Section Pouvoir adoptée par toutes les parties",
+        "fr": "Section Pouvoir validée par toutes les parties",
         "en": "Power section agreed by all parties",
     }
 
@@ -386,7 +386,7 @@ def test_an_edit_after_agreement_reopens_the_section() -> None:
     assert [c.kind for c in found] == ["section_edited", "section_status_changed"]
     assert (found[1].before, found[1].after) == ("agreed", "proposed")
     assert found[1].caption == {
-        "fr": fr("Section Pouvoir rouverte : Adoptée → Proposée"),
+        "fr": fr("Section Pouvoir rouverte : Validée → Proposée"),
         "en": "Power section reopened: Agreed → Proposed",
     }
 

@@ -245,7 +245,7 @@ def test_two_participants_typing_in_one_agreement_section_converge_and_approvals
     sofia.page.locator("#section-power").get_by_role(
         "button", name="Approuver", exact=False
     ).click()
-    expect(marie.page.locator("#section-power .badge")).to_have_text("Adoptée")
+    expect(marie.page.locator("#section-power .badge")).to_have_text("Validée")
     sofia.wait_saved()
     sections = content(atelier, board_id)["agreement"]["sections"]  # type: ignore[index]
     assert {s["id"]: s["status"] for s in sections}["power"] == "agreed"

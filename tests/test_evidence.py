@@ -354,7 +354,7 @@ def test_the_html_report_reads_in_french_and_english(
         "Échelle de coopération",
         "Coordination",
         "Réunion mensuelle",
-        "Adoptée",
+        "Validée",
         "Équilibre des voix",
         "Le comité décide.",
         workshop.snapshots[-1]["hash"],
@@ -376,7 +376,7 @@ def test_the_pdf_report_renders_the_board(atelier: AtelierServer, workshop: Work
         "Réunion mensuelle",
         "Coordination",
         "Le comité décide.",
-        "Adoptée",
+        "Validée",
     ):
         assert words in text, words
 

@@ -205,7 +205,7 @@ def the_timeline_tells_who_did_what(atelier: AtelierServer, board: str) -> None:
         "Changement direct « Former les agents » ajouté par Marie (État)",
         "Lien ajouté : « Former les agents » → « Les agents co-construisent » par Marie (État)",
         "Section Pouvoir approuvée par la Société civile",
-        "Section Pouvoir adoptée par toutes les parties",
+        "Section Pouvoir validée par toutes les parties",
         "Texte de la note modifié : « Réunion mensuelle » → « Réunion hebdomadaire » "
         "par Karim (Collectivité)",
     ]
@@ -301,7 +301,7 @@ def the_reports_render(atelier: AtelierServer, session: str, facilitator: str) -
         "Coordination",
         "Former les agents",
         "Le comité de pilotage décide.",
-        "Adoptée",
+        "Validée",
         "Château-Thierry",
         "Anne, accompagnatrice",
     ):

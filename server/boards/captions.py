@@ -59,7 +59,7 @@ CAPTIONS: dict[str, tuple[str, str]] = {
         "{0}: approval withdrawn by {1}",
     ),
     "section_status_changed": ("{0} : {1} → {2}", "{0}: {1} → {2}"),
-    "section_agreed": ("{0} adoptée par toutes les parties", "{0} agreed by all parties"),
+    "section_agreed": ("{0} validée par toutes les parties", "{0} agreed by all parties"),
     "section_reopened": ("{0} rouverte : {1} → {2}", "{0} reopened: {1} → {2}"),
 }
 

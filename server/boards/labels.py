@@ -339,7 +339,7 @@ DEFAULT_COLOR = "yellow"
 STATUSES: tuple[Named, ...] = (
     Named("draft", loc("Brouillon", "Draft")),
     Named("proposed", loc("Proposée", "Proposed")),
-    Named("agreed", loc("Adoptée", "Agreed")),
+    Named("agreed", loc("Validée", "Agreed")),
 )
 
 ZONES: tuple[Named, ...] = (

@@ -215,11 +215,11 @@ def verify_token(engine: Engine, token: str, now: float | None = None) -> Grant:
     with engine.connect() as conn:
         row = conn.execute(select(invites).where(invites.c.token_hash == hash_token(token))).first()
     if row is None:
-        raise Unauthenticated("unknown token")
+        raise Unauthenticated("unknown token", reason="unknown")
     invite = _invite(row)
     if invite.revoked_at is not None:
-        raise Forbidden("this invite has been revoked")
+        raise Forbidden("this invite has been revoked", reason="revoked")
     grant = Grant(invite.id, invite.role, invite.board_id, invite.site_id, invite.expires_at)
     if grant.expired(time.time() if now is None else now):
-        raise Unauthenticated("this invite has expired")
+        raise Unauthenticated("this invite has expired", reason="expired")
     return grant

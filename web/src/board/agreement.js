@@ -1,5 +1,5 @@
 // The cooperation agreement: five sections, each a text written together beside its guiding
-// questions, approved party by party; the status (brouillon, proposée, adoptée) is derived.
+// questions, approved party by party; the status (brouillon, proposée, validée) is derived.
 
 import * as Y from 'yjs'
 import { h, clear, formatDate, coalesce } from '../lib/dom.js'
