@@ -1,0 +1,540 @@
+#!/usr/bin/env node
+// Sync-core load generator: drives a y-websocket server with the OFFICIAL client
+// (WebsocketProvider from y-websocket, the `ws` package as WebSocket implementation),
+// one Y.Doc per simulated client, every client in this one process so one clock
+// measures propagation latency.
+//
+//   node loadgen.mjs CONFIG.json
+//
+// CONFIG (written by run_sync.py, or by hand):
+//   scenario        "i" | "ii" | "iii" | "iv" | "v" (label; `mode` decides the behaviour)
+//   mode            "closed" (ping-pong), "rate" (fixed rate per client), "idle", "cold"
+//   url             ws://127.0.0.1:PORT            (reference server)
+//                   ws://127.0.0.1:PORT/ws/boards  (Atelier)
+//   rooms           [{ "name": "r0", "token": "..." | null }, ...]
+//   clients_per_room, updates (per client), rate (updates/s per client)
+//   params          extra URL params for every client ({} for the reference server);
+//                   "name" is made unique per client when present
+//   map             name of the root Y.Map the updates go to (default "bench")
+//   pad_to          length of the value string (default 44 -> ~70-byte frames)
+//   warmup          updates per client in an unmeasured warm-up phase before the measured one
+//   connect_concurrency, connect_timeout_s, active_grace_s
+//   client_deflate  offer permessage-deflate like a browser does (default true)
+//   awareness       set a presence state {user:{name,party,color}} like the app does (default true)
+//   prefill         (cold) number of entries the first client writes before leaving
+//   joiners         (cold) number of clients that join the cold room at the same instant
+//   join_timeout_s  (cold) how long the joiners get to sync
+//   barriers        true: stop at each phase boundary, print {"type":"barrier"} and wait
+//                   for one line on stdin (the orchestrator samples CPU/RSS there)
+//
+// Output: JSON lines on stdout ({"type":"barrier"|"result"}); human logs on stderr.
+// Every loop is bounded in count and time; the process exits by itself.
+
+import * as Y from 'yjs'
+import { WebsocketProvider } from 'y-websocket'
+import WebSocket from 'ws'
+import fs from 'node:fs'
+import readline from 'node:readline'
+import { performance, monitorEventLoopDelay } from 'node:perf_hooks'
+
+process.setMaxListeners(0) // every provider adds a process 'exit' listener
+
+const cfg = Object.assign({
+  scenario: 'adhoc',
+  mode: 'rate',
+  url: 'ws://127.0.0.1:1234',
+  rooms: [{ name: 'bench-0', token: null }],
+  clients_per_room: 2,
+  updates: 10,
+  rate: 2,
+  params: {},
+  map: 'bench',
+  pad_to: 44,
+  connect_concurrency: 64,
+  connect_timeout_s: 60,
+  active_grace_s: 15,
+  client_deflate: true,
+  awareness: true,
+  prefill: 300,
+  joiners: 20,
+  join_timeout_s: 15,
+  barriers: false,
+  warmup: 0,
+  hard_timeout_s: 600
+}, JSON.parse(fs.readFileSync(process.argv[2], 'utf8')))
+
+const log = (...a) => process.stderr.write(`[loadgen ${cfg.scenario}] ${a.join(' ')}\n`)
+const emit = (obj) => process.stdout.write(JSON.stringify(obj) + '\n')
+const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms))
+const now = () => performance.now()
+
+// A last-resort bound on the whole process.
+setTimeout(() => {
+  log(`hard timeout (${cfg.hard_timeout_s}s) reached, exiting`)
+  emit({ type: 'fatal', error: 'hard timeout' })
+  process.exit(3)
+}, cfg.hard_timeout_s * 1000).unref()
+
+// ---------------------------------------------------------------- barriers
+const stdinLines = []
+let stdinWaiter = null
+if (cfg.barriers) {
+  const rl = readline.createInterface({ input: process.stdin })
+  rl.on('line', line => {
+    if (stdinWaiter) { const w = stdinWaiter; stdinWaiter = null; w(line) } else stdinLines.push(line)
+  })
+  rl.on('close', () => { log('stdin closed, exiting'); process.exit(4) })
+}
+const barrier = async (name, extra = {}) => {
+  if (!cfg.barriers) return
+  emit({ type: 'barrier', name, t: now(), ...extra })
+  if (stdinLines.length > 0) return stdinLines.shift()
+  return new Promise(resolve => { stdinWaiter = resolve })
+}
+
+// ---------------------------------------------------------------- websocket polyfill
+// The provider calls `new WebSocketPolyfill(url, protocols)`; this subclass only decides
+// whether permessage-deflate is offered (browsers always offer it; the server decides).
+class BenchWebSocket extends WebSocket {
+  constructor (url, protocols) {
+    super(url, protocols, { perMessageDeflate: cfg.client_deflate })
+  }
+}
+
+// ---------------------------------------------------------------- stats helpers
+const percentile = (sorted, p) => {
+  if (sorted.length === 0) return null
+  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil(p / 100 * sorted.length) - 1))
+  return sorted[idx]
+}
+const summarize = (arr, n = arr.length) => {
+  const s = Float64Array.from(arr.subarray ? arr.subarray(0, n) : arr.slice(0, n)).sort()
+  if (s.length === 0) return { n: 0 }
+  let sum = 0
+  for (const x of s) sum += x
+  return {
+    n: s.length,
+    mean: sum / s.length,
+    p50: percentile(s, 50),
+    p90: percentile(s, 90),
+    p99: percentile(s, 99),
+    max: s[s.length - 1]
+  }
+}
+const round = (x, d = 3) => x == null ? x : Math.round(x * 10 ** d) / 10 ** d
+
+// ---------------------------------------------------------------- clients
+const closeCodes = {} // "code reason" -> count
+const errors = {} // message -> count
+let reconnects = 0
+let clientSeq = 0
+
+const PARTIES = ['etat', 'collectivite', 'societe-civile']
+
+class Client {
+  constructor (room, label) {
+    this.id = clientSeq++
+    this.room = room
+    this.key = label || `c${this.id}`
+    this.doc = new Y.Doc()
+    this.map = this.doc.getMap(cfg.map)
+    this.provider = null
+    this.connectStart = 0
+    this.syncedAt = null
+    this.everSynced = false
+    this.sent = 0
+    this.opened = 0
+    this.lastSeen = new Map() // sender key -> highest seq seen
+    this.onRemote = null // (senderKey, seq, t, client) => void
+    this.map.observe(event => {
+      if (event.transaction.local) return
+      const t1 = now()
+      for (const key of event.keysChanged) {
+        if (key === this.key) continue
+        const v = this.map.get(key)
+        if (typeof v !== 'string' || v.charCodeAt(0) !== 115 /* 's' */) continue
+        const parts = v.split(';', 2)
+        const seq = parseInt(parts[0].slice(1), 10)
+        const t0 = parseFloat(parts[1])
+        if (this.onRemote) this.onRemote(key, seq, t1 - t0, this)
+      }
+    })
+  }
+
+  connect () {
+    const params = { ...cfg.params }
+    if (this.room.token) params.token = this.room.token
+    if ('name' in params) params.name = `${params.name}-${this.id}`
+    this.connectStart = now()
+    // With several server instances (cfg.urls), clients of a room alternate between them.
+    const url = cfg.urls ? cfg.urls[this.id % cfg.urls.length] : cfg.url
+    const p = new WebsocketProvider(url, this.room.name, this.doc, {
+      WebSocketPolyfill: BenchWebSocket,
+      disableBc: true, // all clients share one process: BroadcastChannel would bypass the server
+      params,
+      maxBackoffTime: 2500
+    })
+    this.provider = p
+    if (cfg.awareness) {
+      p.awareness.setLocalStateField('user', {
+        name: `bench ${this.id}`,
+        party: PARTIES[this.id % PARTIES.length],
+        color: '#' + ((this.id * 2654435761) >>> 8 & 0xffffff).toString(16).padStart(6, '0')
+      })
+    }
+    p.on('status', ({ status }) => { if (status === 'connected') this.opened++ })
+    p.on('connection-close', (event) => {
+      const k = event ? `${event.code} ${event.reason || ''}`.trim() : 'local'
+      closeCodes[k] = (closeCodes[k] || 0) + 1
+      if (event && this.everSynced && !this.destroyed) reconnects++
+    })
+    p.on('connection-error', (event) => {
+      const k = String((event && (event.message || (event.error && event.error.message))) || 'error')
+      errors[k] = (errors[k] || 0) + 1
+    })
+    return new Promise(resolve => {
+      const timer = setTimeout(() => resolve(false), cfg.connect_timeout_s * 1000)
+      p.on('sync', (isSynced) => {
+        if (isSynced && !this.everSynced) {
+          this.everSynced = true
+          this.syncedAt = now()
+          clearTimeout(timer)
+          resolve(true)
+        }
+      })
+    })
+  }
+
+  // One small map set: key = this client's id, value = "s<seq>;<t0>;" padded.
+  send (seq) {
+    const t0 = now()
+    let v = `s${seq};${t0.toFixed(3)};`
+    if (v.length < cfg.pad_to) v = v + 'x'.repeat(cfg.pad_to - v.length)
+    this.map.set(this.key, v)
+    this.sent++
+  }
+
+  destroy () {
+    this.destroyed = true
+    if (this.provider) this.provider.destroy()
+  }
+
+  extensions () {
+    const ws = this.provider && this.provider.ws
+    return ws ? ws.extensions : null
+  }
+}
+
+// Connect clients with bounded concurrency; resolves when all synced or timed out.
+const connectAll = async (clients, concurrency) => {
+  let next = 0
+  let synced = 0
+  const worker = async () => {
+    while (next < clients.length) {
+      const c = clients[next++]
+      if (await c.connect()) synced++
+    }
+  }
+  const t0 = now()
+  await Promise.all(Array.from({ length: Math.min(concurrency, clients.length) }, worker))
+  const times = clients.filter(c => c.syncedAt != null).map(c => c.syncedAt - c.connectStart)
+  return { synced, total: clients.length, seconds: (now() - t0) / 1000, time_to_sync_ms: roundObj(summarize(times)) }
+}
+
+const roundObj = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]))
+
+let frameBytes = 0
+let frameCount = 0
+const trackFrameSize = (client) => {
+  client.doc.on('update', (u, origin) => {
+    if (origin === client.provider) return
+    // sync Update frame = varUint(0) varUint(2) varUint(len) payload
+    frameBytes += 2 + (u.length < 128 ? 1 : 2) + u.length
+    frameCount++
+  })
+}
+
+const baseResult = () => ({
+  type: 'result',
+  scenario: cfg.scenario,
+  mode: cfg.mode,
+  url: cfg.url,
+  rooms: cfg.rooms.length,
+  close_codes: closeCodes,
+  errors,
+  reconnects
+})
+
+const destroyAll = async (clients) => {
+  for (const c of clients) c.destroy()
+  await sleep(300)
+}
+
+// ---------------------------------------------------------------- update scenarios (i–iii)
+// A phase sends `updates` updates per client (closed loop or at a fixed rate) and ends when
+// every delivery was observed or the phase times out. An unmeasured warm-up phase (same
+// procedure, `warmup` updates per client) runs before the measured one, so neither server is
+// measured while its JIT / caches are cold.
+const runUpdates = async () => {
+  const clients = []
+  const byRoom = []
+  for (const room of cfg.rooms) {
+    const rc = []
+    for (let i = 0; i < cfg.clients_per_room; i++) {
+      const c = new Client(room)
+      rc.push(c); clients.push(c)
+    }
+    byRoom.push(rc)
+  }
+  await barrier('connect')
+  const conn = await connectAll(clients, cfg.connect_concurrency)
+  log(`connected ${conn.synced}/${conn.total} in ${conn.seconds.toFixed(2)}s`)
+  const ext = clients[0].extensions()
+  const perRoom = cfg.clients_per_room
+
+  let phase = null // { expected, delivered, lat, measuring, finish, updates, sentAtStart }
+  let outOfOrder = 0
+  let skipped = 0
+  const record = (key, seq, ms, client) => {
+    const last = client.lastSeen.has(key) ? client.lastSeen.get(key) : -1
+    if (seq <= last) { outOfOrder++; return }
+    client.lastSeen.set(key, seq)
+    if (!phase) return
+    if (phase.measuring) {
+      skipped += seq - last - 1
+      if (phase.delivered < phase.lat.length) phase.lat[phase.delivered] = ms
+    }
+    phase.delivered++
+    if (phase.delivered >= phase.expected) phase.finish('complete')
+  }
+  if (cfg.mode === 'closed') {
+    // Ping-pong per room: a client sends its next update once it has seen every other
+    // client's previous one.
+    for (const rc of byRoom) {
+      for (const c of rc) {
+        c.onRemote = (key, seq, ms, client) => {
+          record(key, seq, ms, client)
+          if (!phase) return
+          const next = client.sent
+          if (next >= phase.sentAtStart + phase.updates) return
+          for (const o of rc) {
+            if (o !== client && !(client.lastSeen.get(o.key) >= next - 1)) return
+          }
+          queueMicrotask(() => { if (client.sent === next) client.send(next) })
+        }
+      }
+    }
+  } else {
+    for (const c of clients) c.onRemote = record
+  }
+
+  const runPhase = async (updates, measuring) => {
+    const expected = cfg.rooms.length * perRoom * (perRoom - 1) * updates
+    let finish = null
+    const finished = new Promise(resolve => { finish = resolve })
+    phase = {
+      expected, delivered: 0, lat: new Float64Array(measuring ? expected + 16 : 0), measuring,
+      finish, updates, sentAtStart: clients[0].sent
+    }
+    const timers = []
+    const t0 = now()
+    let expectedDuration = 0
+    if (cfg.mode === 'closed') {
+      for (const c of clients) c.send(c.sent)
+    } else {
+      const period = 1000 / cfg.rate
+      expectedDuration = period * updates
+      for (const c of clients) {
+        const offset = Math.random() * period
+        const start = t0 + offset
+        let k = 0
+        const tick = () => {
+          if (k >= updates || c.destroyed) return
+          c.send(c.sent)
+          k++
+          if (k < updates) timers.push(setTimeout(tick, Math.max(0, start + k * period - now())))
+        }
+        timers.push(setTimeout(tick, offset))
+      }
+    }
+    const timeoutMs = expectedDuration + cfg.active_grace_s * 1000 + (cfg.mode === 'closed' ? 60000 : 0)
+    const timeout = setTimeout(() => finish('timeout'), timeoutMs)
+    if (expected === 0) finish('complete')
+    const how = await finished
+    clearTimeout(timeout)
+    for (const t of timers) clearTimeout(t)
+    const p = phase
+    phase = null
+    return { how, seconds: (now() - t0) / 1000, delivered: p.delivered, expected, lat: p.lat }
+  }
+
+  for (const c of clients) trackFrameSize(c)
+  let warm = null
+  if (cfg.warmup > 0 && conn.synced === conn.total) {
+    warm = await runPhase(cfg.warmup, false)
+    log(`warm-up: ${warm.delivered}/${warm.expected} deliveries (${warm.how})`)
+    await sleep(200)
+  }
+  const sentBefore = clients.reduce((a, c) => a + c.sent, 0)
+  frameBytes = 0; frameCount = 0
+
+  await barrier('active_start', { connected: conn.synced })
+  const elu0 = performance.eventLoopUtilization()
+  const cpu0 = process.cpuUsage()
+  const lag = monitorEventLoopDelay({ resolution: 2 })
+  lag.enable()
+  const m = await runPhase(cfg.updates, true)
+  lag.disable()
+  const cpu = process.cpuUsage(cpu0)
+  const elu = performance.eventLoopUtilization(elu0)
+  await barrier('active_end', { delivered: m.delivered })
+
+  // Convergence: every client ends with every peer's last value.
+  let converged = 0
+  for (const rc of byRoom) {
+    for (const c of rc) {
+      let ok = true
+      for (const o of rc) {
+        const v = c.map.get(o.key)
+        if (typeof v !== 'string' || !v.startsWith(`s${o.sent - 1};`)) { ok = false; break }
+      }
+      if (ok) converged++
+    }
+  }
+  const sent = clients.reduce((a, c) => a + c.sent, 0) - sentBefore
+  await destroyAll(clients)
+  const latency = summarize(m.lat, Math.min(m.delivered, m.lat.length))
+  return {
+    ...baseResult(),
+    clients: clients.length,
+    connect: conn,
+    extensions: ext,
+    warmup: warm ? { updates: cfg.warmup, delivered: warm.delivered, expected: warm.expected, finished: warm.how } : null,
+    sent,
+    expected_deliveries: m.expected,
+    delivered: m.delivered,
+    out_of_order: outOfOrder,
+    skipped,
+    finished: m.how,
+    active_seconds: round(m.seconds),
+    converged_clients: converged,
+    latency_ms: roundObj(latency),
+    frame_bytes_avg: frameCount ? round(frameBytes / frameCount, 1) : null,
+    loadgen_cpu_s: round((cpu.user + cpu.system) / 1e6),
+    // fraction of the active phase the load generator's event loop was busy: near 1 means
+    // the load generator, not the server, bounds the latency figures
+    loadgen_event_loop_utilization: round(elu.utilization),
+    // how late a 2 ms timer fired in the load generator (includes the 2 ms): large values mean
+    // the load generator itself stalled (GC, a burst of deliveries) and delayed observations
+    loadgen_timer_lag_ms: { p99: round(lag.percentile(99) / 1e6), max: round(lag.max / 1e6) }
+  }
+}
+
+// ---------------------------------------------------------------- idle scenario (iv)
+const runIdle = async () => {
+  const clients = []
+  for (const room of cfg.rooms) {
+    for (let i = 0; i < cfg.clients_per_room; i++) clients.push(new Client(room))
+  }
+  await barrier('connect')
+  const conn = await connectAll(clients, cfg.connect_concurrency)
+  log(`connected ${conn.synced}/${conn.total} in ${conn.seconds.toFixed(2)}s`)
+  const open = () => clients.filter(c => c.provider && c.provider.wsconnected).length
+  const ext = clients[0].extensions()
+  await barrier('held', { connected: conn.synced, open: open() })
+  const openAfter = open()
+  const syncedAfter = clients.filter(c => c.provider && c.provider.synced).length
+  await barrier('hold_end', { open: openAfter })
+  await destroyAll(clients)
+  return {
+    ...baseResult(),
+    clients: clients.length,
+    connect: conn,
+    extensions: ext,
+    open_after_hold: openAfter,
+    synced_after_hold: syncedAfter
+  }
+}
+
+// ---------------------------------------------------------------- cold room scenario (v)
+const fingerprint = (map) => JSON.stringify(Object.entries(map.toJSON()).sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+
+const runCold = async () => {
+  const room = cfg.rooms[0]
+  await barrier('connect')
+  const writer = new Client(room, 'writer')
+  const ok = await writer.connect()
+  if (!ok) log('writer failed to sync')
+  // Pre-fill: `prefill` separate small transactions (each one an entry in a durable log).
+  for (let i = 0; i < cfg.prefill; i++) {
+    writer.map.set(`note-${i}`, `prefilled note ${i} ` + 'y'.repeat(40))
+    if (i % 50 === 49) await sleep(20) // stay below any per-connection rate limit
+  }
+  const text = writer.doc.getText('bench-text')
+  text.insert(0, 'Lorem ipsum dolor sit amet, '.repeat(40))
+  const expectedFp = fingerprint(writer.map)
+  const expectedText = text.toString()
+  // Verify the server holds the content: a second client syncs and compares.
+  let verified = false
+  for (let attempt = 0; attempt < 20 && !verified; attempt++) {
+    await sleep(250)
+    const v = new Client(room, 'verifier')
+    if (await v.connect()) verified = fingerprint(v.map) === expectedFp && v.doc.getText('bench-text').toString() === expectedText
+    v.destroy()
+  }
+  writer.destroy()
+  log(`prefill ${cfg.prefill} entries, verified on server: ${verified}`)
+  await sleep(500)
+  await barrier('writer_left', { verified })
+
+  const joiners = Array.from({ length: cfg.joiners }, () => new Client(room))
+  await barrier('join_start')
+  const t0 = now()
+  const promises = []
+  for (const j of joiners) {
+    // same instant: every provider is created in this one synchronous loop
+    j.connectStart = t0
+    promises.push(new Promise(resolve => {
+      const timer = setTimeout(() => resolve(false), cfg.join_timeout_s * 1000)
+      j._resolve = (v) => { clearTimeout(timer); resolve(v) }
+    }))
+  }
+  for (const j of joiners) {
+    j.connect().then(ok => { if (ok) j._resolve(true) })
+  }
+  const res = await Promise.all(promises)
+  const joinS = (now() - t0) / 1000
+  await barrier('join_end')
+  const synced = res.filter(Boolean).length
+  let same = 0
+  for (const j of joiners) {
+    if (j.syncedAt != null && fingerprint(j.map) === expectedFp && j.doc.getText('bench-text').toString() === expectedText) same++
+  }
+  const times = joiners.filter(j => j.syncedAt != null).map(j => j.syncedAt - t0)
+  await destroyAll(joiners)
+  return {
+    ...baseResult(),
+    prefill: cfg.prefill,
+    verified_before_leave: verified,
+    joiners: cfg.joiners,
+    synced,
+    same_content: same,
+    join_seconds: round(joinS),
+    time_to_sync_ms: roundObj(summarize(times))
+  }
+}
+
+// ---------------------------------------------------------------- main
+const main = async () => {
+  let result
+  if (cfg.mode === 'idle') result = await runIdle()
+  else if (cfg.mode === 'cold') result = await runCold()
+  else result = await runUpdates()
+  emit(result)
+  process.exit(0)
+}
+
+main().catch(err => {
+  emit({ type: 'fatal', error: String(err && err.stack ? err.stack : err) })
+  process.exit(2)
+})

@@ -1,0 +1,189 @@
+"""Scenario (iii) over two instances with PostgreSQL and Redis, against one SQLite instance,
+in the same run.
+
+    .venv/bin/python bench/run_cluster.py [--repeat 3]
+
+(iii): 50 boards x 10 clients x 20 updates at 2/s (official y-websocket clients, from
+bench/loadgen.mjs). In the cluster, the clients of every board alternate between instance A
+and instance B, so 5 of the 9 deliveries of each update cross instances through Redis.
+Reports, per configuration (median of the repeats): deliveries per second, propagation
+latency p50/p99 (sender's change to each receiver seeing it), and server CPU per delivered
+update for the Atelier processes (and, for the cluster, PostgreSQL and Redis on top).
+Servers share CPU 0; the load generator runs on CPU 1. Only 127.0.0.1 is contacted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.atelier_server import AtelierServer  # noqa: E402
+from tests.services import RedisServer, create_database, postgres_server  # noqa: E402
+
+TICKS = os.sysconf("SC_CLK_TCK")
+ROOMS, CLIENTS, UPDATES, RATE = 50, 10, 20, 2
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def children_pids(root_pid: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(root_pid)], capture_output=True, text=True)
+    pids = [int(p) for p in out.stdout.split()]
+    return [root_pid, *[q for p in pids for q in children_pids(p)]]
+
+
+def pin(pid: int, cpu: int) -> None:
+    subprocess.run(
+        ["taskset", "-a", "-p", "-c", str(cpu), str(pid)], capture_output=True, check=False
+    )
+
+
+def run_load(urls: list[str], rooms: list[dict[str, str]], work: Path) -> dict[str, object]:
+    config = {
+        "scenario": "iii",
+        "mode": "rate",
+        "urls": urls,
+        "url": urls[0],
+        "rooms": rooms,
+        "clients_per_room": CLIENTS,
+        "updates": UPDATES,
+        "rate": RATE,
+        "params": {"name": "bench", "party": "etat"},
+    }
+    path = work / f"load-{secrets.token_hex(3)}.json"
+    path.write_text(json.dumps(config))
+    done = subprocess.run(
+        ["taskset", "-c", "1", "node", str(ROOT / "bench" / "loadgen.mjs"), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    result = [json.loads(line) for line in done.stdout.splitlines() if '"result"' in line][-1]
+    return dict(result)
+
+
+def boards_on(server: AtelierServer) -> list[dict[str, str]]:
+    rooms = []
+    for i in range(ROOMS):
+        board = server.create_board(board_id=f"c{secrets.token_hex(3)}-{i}")
+        rooms.append({"name": board, "token": server.invite(board)})
+    return rooms
+
+
+@contextmanager
+def single(work: Path) -> Iterator[tuple[list[str], list[int], list[int], list[dict[str, str]]]]:
+    server = AtelierServer(work / "single")
+    server.start()
+    try:
+        pin(server.pid, 0)
+        yield [server.ws_url], [server.pid], [], boards_on(server)
+    finally:
+        server.kill9()
+
+
+@contextmanager
+def cluster(work: Path) -> Iterator[tuple[list[str], list[int], list[int], list[dict[str, str]]]]:
+    with postgres_server() as admin_url:
+        redis = RedisServer()
+        redis.start()
+        try:
+            env = {
+                "DATABASE_URL": create_database(admin_url, "bench"),
+                "REDIS_URL": redis.url,
+                "ATELIER_MIGRATE_ON_START": "1",
+            }
+            a, b = AtelierServer(work / "a", env=env), AtelierServer(work / "b", env=env)
+            a.start()
+            b.start()
+            try:
+                backing = [
+                    p
+                    for p in subprocess.run(
+                        ["pgrep", "-f", "postgres|redis-server"], capture_output=True, text=True
+                    ).stdout.split()
+                ]
+                backing_pids = [int(p) for p in backing]
+                for pid in (a.pid, b.pid, *backing_pids):
+                    pin(pid, 0)
+                yield [a.ws_url, b.ws_url], [a.pid, b.pid], backing_pids, boards_on(a)
+            finally:
+                a.kill9()
+                b.kill9()
+        finally:
+            redis.close()
+
+
+def measure(setup: object, work: Path) -> dict[str, float]:
+    with setup(work) as (urls, pids, backing, rooms):  # type: ignore[operator]
+        before, before_backing = cpu_seconds(pids), cpu_seconds(backing) if backing else 0.0
+        result = run_load(urls, rooms, work)
+        used = cpu_seconds(pids) - before
+        used_backing = (cpu_seconds(backing) - before_backing) if backing else 0.0
+    delivered = float(result["delivered"])  # type: ignore[arg-type]
+    latency = result["latency_ms"]
+    return {
+        "delivered": delivered,
+        "per_second": delivered / float(result["active_seconds"]),  # type: ignore[arg-type]
+        "p50_ms": float(latency["p50"]),  # type: ignore[index]
+        "p99_ms": float(latency["p99"]),  # type: ignore[index]
+        "us_per_delivery": used / delivered * 1e6,
+        "us_per_delivery_with_pg_redis": (used + used_backing) / delivered * 1e6,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="atelier-cluster-bench-"))
+    runs: dict[str, list[dict[str, float]]] = {
+        "one instance, SQLite": [],
+        "two instances, PostgreSQL + Redis": [],
+    }
+    try:
+        for _ in range(args.repeat):
+            runs["one instance, SQLite"].append(measure(single, work))
+            runs["two instances, PostgreSQL + Redis"].append(measure(cluster, work))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    keys = ["per_second", "p50_ms", "p99_ms", "us_per_delivery", "us_per_delivery_with_pg_redis"]
+    medians = {
+        name: {k: statistics.median(r[k] for r in rs) for k in keys} for name, rs in runs.items()
+    }
+    print(
+        f"scenario (iii), median of {args.repeat}; delivered "
+        f"{[int(r['delivered']) for rs in runs.values() for r in rs]}"
+    )
+    columns = ["configuration", "deliveries/s", "p50 ms", "p99 ms", "Atelier CPU µs/delivery"]
+    print("| " + " | ".join([*columns, "+ PostgreSQL and Redis"]) + " |")
+    print("|---|---|---|---|---|---|")
+    for name, m in medians.items():
+        print(
+            f"| {name} | {m['per_second']:.0f} | {m['p50_ms']:.2f} | {m['p99_ms']:.1f} |"
+            f" {m['us_per_delivery']:.1f} | {m['us_per_delivery_with_pg_redis']:.1f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
