@@ -63,6 +63,10 @@ class BoardSocket:
         except AtelierError as exc:
             await _refuse(receive, send, exc.close_code, exc.detail)
             return
+        except Exception:  # e.g. the database is unreachable while loading the board
+            logger.exception("board %s: could not open", board_id, extra={"board": board_id})
+            await _refuse(receive, send, CloseCode.INTERNAL, "the board could not be opened")
+            return
         await send({"type": "websocket.accept"})
         peer = self._new_peer(send, grant, first)
         room.join(peer)
