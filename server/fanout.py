@@ -27,6 +27,7 @@ KIND_CONTROL = b"c"
 CONTROL_CHANNEL = "atelier:control"
 INSTANCE_ID_BYTES = 8
 PUBLISH_QUEUE_MAX = 10_000
+PUBLISH_BATCH_MAX = 500
 RECONNECT_MAX_SECONDS = 5.0
 
 
@@ -205,20 +206,26 @@ class RedisFanout:
             logger.exception("could not apply a message from another instance on %s", name)
 
     async def _publish_forever(self) -> None:
+        """Publish what has queued up in one pipelined round trip (one socket write)."""
         delay = 0.1
         client = await self._client()
         try:
             while True:
-                channel, message = await self._outbox.get()
+                batch = [await self._outbox.get()]
+                while len(batch) < PUBLISH_BATCH_MAX and not self._outbox.empty():
+                    batch.append(self._outbox.get_nowait())
                 while True:
                     try:
-                        await client.publish(channel, message)
-                        self.published += 1
+                        pipe = client.pipeline(transaction=False)
+                        for channel, message in batch:
+                            pipe.publish(channel, message)
+                        await pipe.execute()
+                        self.published += len(batch)
                         delay = 0.1
                         break
                     except Exception as exc:
                         if not self.connected:
-                            self.dropped += 1  # recovered by catch-up on reconnect
+                            self.dropped += len(batch)  # recovered by catch-up on reconnect
                             break
                         logger.warning("Redis publish failed (%s); retrying", exc)
                         await asyncio.sleep(delay)

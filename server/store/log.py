@@ -101,6 +101,39 @@ def append_sqlite(
     return seqs
 
 
+INSERT_UPDATE_RETURNING_SQL = (
+    "INSERT INTO updates (board_id, created_at, invite_id, author_name, party, data)"
+    " VALUES (%s, %s, %s, %s, %s, %s) RETURNING seq"
+)
+INSERT_CHECKPOINT_PG_SQL = (
+    "INSERT INTO checkpoints (board_id, seq, created_at, state) VALUES (%s, %s, %s, %s)"
+)
+
+
+def append_postgres(
+    cursor: Any, entries: Sequence[LogEntry], checkpoint_states: Sequence[bytes | None]
+) -> list[int]:
+    """``append`` on a psycopg cursor: the whole batch in one round trip, sequence numbers
+    from ``RETURNING``. The caller commits."""
+    rows = [
+        (e.board_id, e.created_at, e.invite_id, e.author_name, e.party, e.data) for e in entries
+    ]
+    cursor.executemany(INSERT_UPDATE_RETURNING_SQL, rows, returning=True)
+    seqs = []
+    while True:
+        seqs.append(int(cursor.fetchone()[0]))
+        if not cursor.nextset():
+            break
+    snapshots = [
+        (e.board_id, seq, e.created_at, state)
+        for e, seq, state in zip(entries, seqs, checkpoint_states, strict=True)
+        if state is not None
+    ]
+    if snapshots:
+        cursor.executemany(INSERT_CHECKPOINT_PG_SQL, snapshots)
+    return seqs
+
+
 def load(conn: Connection, board_id: str) -> StoredBoard:
     """Latest checkpoint of the board plus the updates logged after it."""
     latest = conn.execute(

@@ -164,6 +164,8 @@ class LogWriter:
         checkpoints = [s.checkpoint for s in batch]
         if self._inline:
             return self._commit_sqlite(entries, checkpoints)
+        if self._engine.dialect.name == "postgresql":
+            return self._commit_postgres(entries, checkpoints)
         if self._conn is None:
             self._conn = self._engine.connect()
         conn = self._conn
@@ -173,6 +175,22 @@ class LogWriter:
         except Exception:
             with contextlib.suppress(Exception):
                 conn.rollback()
+            raise
+        return seqs
+
+    def _commit_postgres(
+        self, entries: list[LogEntry], checkpoints: list[bytes | None]
+    ) -> list[int]:
+        if self._raw is None:
+            self._raw = self._engine.raw_connection()
+            self._cursor = self._raw.driver_connection.cursor()
+        driver = self._raw.driver_connection
+        try:
+            seqs = log.append_postgres(self._cursor, entries, checkpoints)
+            driver.commit()
+        except Exception:
+            with contextlib.suppress(Exception):
+                driver.rollback()
             raise
         return seqs
 
