@@ -91,6 +91,8 @@ class RedisFanout:
         self._watched: set[str] = set()
         self._outbox: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue(PUBLISH_QUEUE_MAX)
         self._tasks: list[asyncio.Task[None]] = []
+        self._changes: set[asyncio.Task[Any]] = set()
+        """Subscription changes in flight; cancelled with the rest on exit."""
         self._pubsub: Any = None
         self.published = 0
         self.received = 0
@@ -127,6 +129,8 @@ class RedisFanout:
             return  # the next connection subscribes to every watched board
         call = pubsub.subscribe if subscribe else pubsub.unsubscribe
         task = asyncio.get_running_loop().create_task(call(*channels))
+        self._changes.add(task)
+        task.add_done_callback(self._changes.discard)
         task.add_done_callback(_log_failure)
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -144,10 +148,11 @@ class RedisFanout:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        for task in self._tasks:
+        running = [*self._tasks, *self._changes]
+        for task in running:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
+        for task in running:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
 
     async def _client(self) -> Any:
