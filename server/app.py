@@ -136,6 +136,7 @@ def create_app(settings: Settings, *, admin_token: str) -> AtelierApp:
             batch_max=settings.writer_batch_max,
             backlog_max=settings.writer_backlog_max,
             retry_max_seconds=settings.writer_retry_max_seconds,
+            drain_seconds=settings.writer_drain_seconds,
             on_health=on_storage_health,
         )
         rooms: Rooms | None = None

@@ -52,6 +52,8 @@ class Settings:
     """Updates waiting for the database before new writers are refused with 1013."""
     writer_retry_max_seconds: float = 5.0
     """Longest pause between two attempts when the database fails."""
+    writer_drain_seconds: float = 30.0
+    """On shutdown, how long to keep retrying a failing database before giving up."""
     checkpoint_every: int = 500
     """A full-state checkpoint is stored every this many updates of a board."""
     room_idle_seconds: float = 30.0

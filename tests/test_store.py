@@ -117,3 +117,22 @@ def test_a_database_made_by_the_first_migration_upgrades_with_its_data(tmp_path:
     assert catalog.require_board(engine, "old").title == "Old"
     with engine.connect() as conn:
         assert log.count(conn, "old") == 1
+
+
+async def test_shutdown_gives_up_on_a_dead_database_after_the_drain_time(tmp_path: Path) -> None:
+    import sqlite3
+
+    engine = open_engine(f"sqlite:///{tmp_path / 'locked.db'}")
+    migrate.upgrade(engine)
+    blocker = sqlite3.connect(tmp_path / "locked.db", isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    durable: list[int] = []
+    try:
+        async with LogWriter(engine, drain_seconds=0.3) as writer:
+            writer.submit(entry("b"), durable.append)
+        assert durable == []
+        assert not writer.healthy
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        engine.dispose()

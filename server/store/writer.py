@@ -47,6 +47,7 @@ class LogWriter:
         batch_max: int = 512,
         backlog_max: int = 50_000,
         retry_max_seconds: float = 5.0,
+        drain_seconds: float = 30.0,
         on_health: Callable[[bool, str], None] | None = None,
     ) -> None:
         self._engine = engine
@@ -54,6 +55,7 @@ class LogWriter:
         self._batch_max = batch_max
         self._backlog_max = backlog_max
         self._retry_max = retry_max_seconds
+        self._drain_seconds = drain_seconds
         self._on_health = on_health
         self._queue: deque[Submission] = deque()
         self._wake = asyncio.Event()
@@ -107,7 +109,15 @@ class LogWriter:
         self._wake.set()
         if self._task is not None:
             try:
-                await self._task
+                await asyncio.wait_for(self._task, self._drain_seconds)
+            except TimeoutError:
+                # The database is still refusing: these updates were never acknowledged, and
+                # the clients that sent them resend them when they reconnect.
+                logger.error(
+                    "shutting down with %s updates not saved (database unavailable: %s)",
+                    len(self._queue),
+                    self.last_error,
+                )
             finally:
                 self._close_connection()
 
