@@ -13,7 +13,6 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from pycrdt import Doc
@@ -27,6 +26,7 @@ from server.boards.labels import templates_catalog
 from server.boards.layout import BOARD_ZONE, seed_board
 from server.boards.projection import project
 from server.boards.timer import clear_timer, set_timer
+from server.clock import iso, parse_iso
 from server.contributions import contributions
 from server.errors import BadRequest, Forbidden, NotFound, Unauthenticated
 from server.loader import load_board
@@ -168,10 +168,6 @@ def _slug_from(title: str) -> str:
     return f"{base}-{secrets.token_hex(3)}"
 
 
-def iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
-
-
 # -- handlers -----------------------------------------------------------------------------
 
 
@@ -289,19 +285,20 @@ async def get_content(request: Request) -> Response:
     return JSONResponse(await blocking(_project_state, state))
 
 
-def _time_param(request: Request, name: str) -> float | None:
+def time_param(request: Request, name: str) -> float | None:
+    """An optional ISO 8601 query parameter as Unix time (no offset means UTC)."""
     raw = request.query_params.get(name)
     if raw is None:
         return None
     try:
-        return datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp()
+        return parse_iso(raw)
     except ValueError as exc:
         raise BadRequest(f"'{name}' must be an ISO 8601 date-time", field=name) from exc
 
 
 async def get_contributions(request: Request) -> Response:
     board, _ = await board_for(request, facilitator=False)
-    since, until = _time_param(request, "from"), _time_param(request, "to")
+    since, until = time_param(request, "from"), time_param(request, "to")
     figures = await blocking(contributions, services(request).engine, board.id, since, until)
     return JSONResponse(figures)
 

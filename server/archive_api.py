@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -29,8 +28,10 @@ from server.api import (
     body,
     caller,
     services,
+    time_param,
 )
 from server.boards.diff import diff
+from server.clock import iso
 from server.contributions import Span, tally
 from server.errors import BadRequest, Conflict, Forbidden, NotFound
 from server.store import archive, catalog
@@ -107,19 +108,6 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int) -
     return value
 
 
-def _time_param(request: Request, name: str) -> float | None:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        if moment.tzinfo is None:  # a time without an offset is read as UTC
-            moment = moment.replace(tzinfo=UTC)
-        return moment.timestamp()
-    except (ValueError, OverflowError, OSError) as exc:
-        raise BadRequest(f"'{name}' must be an ISO 8601 date-time", field=name) from exc
-
-
 def _choice(request: Request, name: str, choices: tuple[str, ...]) -> str:
     value = request.query_params.get(name, choices[0])
     if value not in choices:
@@ -164,8 +152,8 @@ def session_json(session: archive.Session, snapshots: list[archive.Snapshot]) ->
         "board": session.board_id,
         "title": session.title,
         "open": session.is_open,
-        "started_at": replay.iso(session.started_at),
-        "ended_at": None if session.ended_at is None else replay.iso(session.ended_at),
+        "started_at": iso(session.started_at),
+        "ended_at": None if session.ended_at is None else iso(session.ended_at),
         "started_by": {"invite": session.started_by, "label": session.started_by_label},
         "ended_by": session.ended_by,
         "snapshots": [snapshot_json(snapshot) for snapshot in snapshots],
@@ -332,14 +320,14 @@ async def board_state(request: Request) -> Response:
     when both are given; the latest without either)."""
     board, _ = await board_for(request, facilitator=False)
     seq = _int_param(request, "seq", MAX_SEQ, 0, MAX_SEQ)
-    at = _time_param(request, "at")
+    at = time_param(request, "at")
     binary = _wants_binary(request)
     engine = services(request).engine
     found = await blocking(_state, engine, board.id, seq, at, binary)
     if found is None:
         raise NotFound("the board had no logged update at that point", board=board.id)
     point, content = found
-    headers = {"X-Atelier-Seq": str(point.seq), "X-Atelier-At": replay.iso(point.at)}
+    headers = {"X-Atelier-Seq": str(point.seq), "X-Atelier-At": iso(point.at)}
     media = BINARY if binary else "application/json"
     return Response(content, media_type=media, headers=headers)
 
@@ -353,7 +341,7 @@ def _state(
         return None
     if binary:
         return point, point.state
-    data = {"board": board_id, "seq": point.seq, "at": replay.iso(point.at)}
+    data = {"board": board_id, "seq": point.seq, "at": iso(point.at)}
     data["projection"] = point.projection()
     return point, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -373,8 +361,8 @@ def _stats(engine: Any, board_id: str) -> dict[str, Any]:
             "bytes": log.bytes,
             "first_seq": log.first.seq if log.first else None,
             "last_seq": log.last.seq if log.last else None,
-            "first_at": replay.iso(log.first.at) if log.first else None,
-            "last_at": replay.iso(log.last.at) if log.last else None,
+            "first_at": iso(log.first.at) if log.first else None,
+            "last_at": iso(log.last.at) if log.last else None,
         },
         "checkpoints": _sizes(archive.checkpoint_sizes(engine, board_id)),
         "replay_checkpoints": _sizes(archive.replay_checkpoint_sizes(engine, board_id)),

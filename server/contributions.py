@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from pycrdt import Doc, Map, TextEvent
@@ -18,6 +17,7 @@ from sqlalchemy import Engine
 
 from server.boards.labels import PARTIES, PARTY_BY_ID
 from server.boards.layout import AGREEMENT, CHAIN, NOTES
+from server.clock import iso
 from server.crdt import changed_keys
 from server.store import log
 
@@ -168,12 +168,6 @@ def _counts(counter: Counter[str]) -> dict[str, int]:
     return {kind: int(counter.get(kind, 0)) for kind in (*KINDS, "updates")}
 
 
-def _iso(ts: float | None) -> str | None:
-    if ts is None:
-        return None
-    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
-
-
 def _report(
     board_id: str, since: float | None, until: float | None, per_author: dict[Author, Counter[str]]
 ) -> dict[str, Any]:
@@ -201,8 +195,8 @@ def _report(
     ]
     return {
         "board": board_id,
-        "from": _iso(since),
-        "to": _iso(until),
+        "from": None if since is None else iso(since),
+        "to": None if until is None else iso(until),
         "totals": _counts(totals),
         "parties": parties,
         "participants": participants,

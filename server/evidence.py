@@ -63,9 +63,9 @@ from server.boards.labels import (
     quote,
 )
 from server.boards.projection import Projection, project
+from server.clock import iso
 from server.contributions import Span, tally
 from server.errors import Conflict, NotFound, Unavailable
-from server.replay import iso
 from server.store import archive, catalog
 from server.store.log import StoredEntry
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from pycrdt import Doc
@@ -24,6 +23,7 @@ from server.boards.captions import Actor
 from server.boards.diff import ChangeJson, diff
 from server.boards.labels import Localized, loc
 from server.boards.projection import Projection, project
+from server.clock import iso
 from server.store import archive
 from server.store.log import StoredEntry
 
@@ -60,11 +60,6 @@ class Point:
 
     def projection(self) -> Projection:
         return project(self.doc)
-
-
-def iso(ts: float) -> str:
-    """UTC, microseconds, ``Z``: the one time format of the archive (and of hashed headers)."""
-    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def state_at(
