@@ -8,28 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pycrdt import Doc, MapEvent, get_state, get_update
+from pycrdt import Doc, MapEvent, get_update
 
 from server.protocol import MalformedMessage, _Reader
 
 
 class InvalidUpdate(MalformedMessage):
     """The bytes are not a Yjs update the CRDT engine accepts."""
-
-
-def decode_state_vector(data: bytes) -> dict[int, int]:
-    """``{client id: clock}`` from an encoded state vector."""
-    reader = _Reader(data)
-    count = reader.var_uint()
-    if count > len(data):
-        raise MalformedMessage("state vector claims more clients than it has bytes")
-    vector = {}
-    for _ in range(count):
-        client = reader.var_uint()
-        vector[client] = reader.var_uint()
-    if not reader.at_end():
-        raise MalformedMessage("trailing bytes after the state vector")
-    return vector
 
 
 def _decode_delete_set(reader: _Reader) -> dict[int, list[tuple[int, int]]]:
@@ -76,15 +61,6 @@ def adds_anything(doc: Doc[Any], update: bytes) -> bool:
     known_reader.var_uint()
     known = _decode_delete_set(known_reader)
     return not all(_covered(ranges, known.get(client, [])) for client, ranges in theirs.items())
-
-
-def state_vector_of(update: bytes) -> dict[int, int]:
-    try:
-        return decode_state_vector(get_state(update))
-    except BaseException as exc:
-        if isinstance(exc, KeyboardInterrupt | SystemExit):
-            raise
-        raise InvalidUpdate(f"invalid update: {exc}") from exc
 
 
 def changed_keys(event: object) -> dict[str, dict[str, Any]]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from server.store import log
 from server.store.log import LogEntry
@@ -52,6 +52,14 @@ class LogWriter:
     ) -> None:
         self._engine = engine
         self._inline = engine.dialect.name == "sqlite"
+        """SQLite commits run on the event loop (~0.1 ms with WAL, no fsync per commit),
+        cheaper than a hop to a worker thread; a network database's run in a thread."""
+        appenders = {"sqlite": log.append_sqlite, "postgresql": log.append_postgres}
+        if engine.dialect.name not in appenders:
+            raise ValueError(
+                f"the update log supports SQLite and PostgreSQL, not {engine.dialect.name}"
+            )
+        self._append = appenders[engine.dialect.name]
         self._batch_max = batch_max
         self._backlog_max = backlog_max
         self._retry_max = retry_max_seconds
@@ -60,9 +68,8 @@ class LogWriter:
         self._queue: deque[Submission] = deque()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._conn: Connection | None = None
         self._raw: Any = None
-        """SQLite: the pooled driver connection and a cursor on it, for the inline hot path."""
+        """The pooled driver connection and a cursor on it, kept across commits."""
         self._cursor: Any = None
         self._closing = False
         self.healthy = True
@@ -168,35 +175,19 @@ class LogWriter:
                 )
 
     def _commit(self, batch: list[Submission]) -> list[int]:
-        """One transaction for the whole batch. On SQLite (WAL, no fsync per commit) this is
-        ~0.1 ms and runs inline: cheaper than a hop to a worker thread."""
-        entries = [s.entry for s in batch]
-        checkpoints = [s.checkpoint for s in batch]
-        if self._inline:
-            return self._commit_sqlite(entries, checkpoints)
-        if self._engine.dialect.name == "postgresql":
-            return self._commit_postgres(entries, checkpoints)
-        if self._conn is None:
-            self._conn = self._engine.connect()
-        conn = self._conn
-        try:
-            seqs = log.append(conn, entries, checkpoints)
-            conn.commit()
-        except Exception:
-            with contextlib.suppress(Exception):
-                conn.rollback()
-            raise
-        return seqs
-
-    def _commit_postgres(
-        self, entries: list[LogEntry], checkpoints: list[bytes | None]
-    ) -> list[int]:
+        """One transaction for the whole batch, on the driver's own connection: SQLAlchemy's
+        statement machinery costs more than the insert itself here."""
         if self._raw is None:
             self._raw = self._engine.raw_connection()
             self._cursor = self._raw.driver_connection.cursor()
+            if self._inline:
+                # Never hold the event loop for long on a locked database: fail fast, retry.
+                self._cursor.execute(f"PRAGMA busy_timeout={WRITER_BUSY_TIMEOUT_MS}")
         driver = self._raw.driver_connection
         try:
-            seqs = log.append_postgres(self._cursor, entries, checkpoints)
+            seqs = self._append(
+                self._cursor, [s.entry for s in batch], [s.checkpoint for s in batch]
+            )
             driver.commit()
         except Exception:
             with contextlib.suppress(Exception):
@@ -204,28 +195,7 @@ class LogWriter:
             raise
         return seqs
 
-    def _commit_sqlite(self, entries: list[LogEntry], checkpoints: list[bytes | None]) -> list[int]:
-        if self._raw is None:
-            self._raw = self._engine.raw_connection()
-            sqlite = self._raw.driver_connection
-            self._cursor = sqlite.cursor()
-            # Never hold the event loop for long on a locked database: fail fast, retry.
-            self._cursor.execute(f"PRAGMA busy_timeout={WRITER_BUSY_TIMEOUT_MS}")
-        sqlite = self._raw.driver_connection
-        try:
-            seqs = log.append_sqlite(self._cursor, entries, checkpoints)
-            sqlite.commit()
-        except Exception:
-            with contextlib.suppress(Exception):
-                sqlite.rollback()
-            raise
-        return seqs
-
     def _close_connection(self) -> None:
-        if self._conn is not None:
-            with contextlib.suppress(Exception):
-                self._conn.close()
-            self._conn = None
         if self._raw is not None:
             with contextlib.suppress(Exception):
                 self._cursor.close()
