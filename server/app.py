@@ -29,7 +29,7 @@ from server.services import Services
 from server.store import catalog, log, migrate
 from server.store.db import open_engine
 from server.store.writer import LogWriter
-from server.ws import BoardSocket
+from server.ws import Authorizer, BoardSocket
 
 logger = logging.getLogger("atelier")
 
@@ -61,7 +61,7 @@ async def on_unexpected(request: Request, exc: Exception) -> Response:
     )
 
 
-def make_authorizer(svc: Services) -> Any:
+def make_authorizer(svc: Services) -> Authorizer:
     def check(board_id: str, token: str) -> Grant:
         grant = catalog.verify_token(svc.engine, token)
         board = catalog.get_board(svc.engine, board_id)

@@ -10,14 +10,14 @@ from typing import Any
 
 from pycrdt import Doc, MapEvent, get_update
 
-from server.protocol import MalformedMessage, _Reader
+from server.protocol import MalformedMessage, Reader
 
 
 class InvalidUpdate(MalformedMessage):
     """The bytes are not a Yjs update the CRDT engine accepts."""
 
 
-def _decode_delete_set(reader: _Reader) -> dict[int, list[tuple[int, int]]]:
+def _decode_delete_set(reader: Reader) -> dict[int, list[tuple[int, int]]]:
     clients = reader.var_uint()
     result: dict[int, list[tuple[int, int]]] = {}
     for _ in range(clients):
@@ -53,11 +53,11 @@ def adds_anything(doc: Doc[Any], update: bytes) -> bool:
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
         raise InvalidUpdate(f"invalid update: {exc}") from exc
-    reader = _Reader(missing)
+    reader = Reader(missing)
     if reader.var_uint() != 0:
         return True
     theirs = _decode_delete_set(reader)
-    known_reader = _Reader(doc.get_update(doc.get_state()))
+    known_reader = Reader(doc.get_update(doc.get_state()))
     known_reader.var_uint()
     known = _decode_delete_set(known_reader)
     return not all(_covered(ranges, known.get(client, [])) for client, ranges in theirs.items())
