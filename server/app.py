@@ -10,12 +10,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 from starlette.applications import Starlette
-from starlette.datastructures import State
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
 
 from server import api, archive_api, health, openapi, pages
 from server.auth import Grant
@@ -29,7 +27,7 @@ from server.services import Services
 from server.store import catalog, log, migrate
 from server.store.db import open_engine
 from server.store.writer import LogWriter
-from server.ws import Authorizer, BoardSocket
+from server.ws import Authorizer, BoardEndpoint
 
 logger = logging.getLogger("atelier")
 
@@ -109,7 +107,7 @@ def make_recent_reader(engine: Engine) -> RecentReader:
     return recent
 
 
-def create_app(settings: Settings, *, admin_token: str) -> AtelierApp:
+def create_app(settings: Settings, *, admin_token: str) -> Starlette:
     install_token_masking()
     engine = open_engine(
         settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous
@@ -170,7 +168,6 @@ def create_app(settings: Settings, *, admin_token: str) -> AtelierApp:
     async def serve_openapi(request: Request) -> Response:
         return JSONResponse(openapi_document)
 
-    socket = BoardSocket(settings, lambda: svc.rooms, make_authorizer(svc))
     app = Starlette(
         routes=[
             *health.routes(),
@@ -186,31 +183,6 @@ def create_app(settings: Settings, *, admin_token: str) -> AtelierApp:
         lifespan=lifespan,
     )
     app.state.services = svc
-    return AtelierApp(app, socket)
-
-
-BOARD_SOCKET_PREFIX = "/ws/boards/"
-
-
-class AtelierApp:
-    """The ASGI entry point: board sockets go straight to ``BoardSocket``; everything else
-    (HTTP, lifespan) to Starlette. Board frames are the hot path, and Starlette's middleware
-    stack would wrap every ``send`` of every relayed update."""
-
-    def __init__(self, http: Starlette, socket: BoardSocket) -> None:
-        self.http = http
-        self.socket = socket
-
-    @property
-    def state(self) -> State:
-        return self.http.state
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] == "websocket" and path.startswith(BOARD_SOCKET_PREFIX):
-            board_id = path[len(BOARD_SOCKET_PREFIX) :]
-            if "/" not in board_id:
-                scope["path_params"] = {"board_id": board_id}
-                await self.socket(scope, receive, send)  # type: ignore[arg-type]
-                return
-        await self.http(scope, receive, send)
+    app.state.board_endpoint = BoardEndpoint(settings, lambda: svc.rooms, make_authorizer(svc))
+    """Board connections are served by ``server.transport`` (see ``cli.serve``), not ASGI."""
+    return app

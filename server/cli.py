@@ -13,6 +13,7 @@ from server.auth import mint_token
 from server.config import Settings
 from server.demo import seed_demo
 from server.logs import log_config
+from server.transport import board_protocol
 
 ADMIN_TOKEN_FILE = "admin-token"
 
@@ -55,7 +56,7 @@ def serve(args: argparse.Namespace) -> int:
         app,
         host=args.host,
         port=args.port,
-        ws="websockets-sansio",
+        ws=board_protocol(app.state.board_endpoint),
         ws_max_size=settings.max_frame_bytes,
         ws_per_message_deflate=False,
         ws_ping_interval=settings.ping_interval_seconds,

@@ -1,28 +1,38 @@
 """One WebSocket connection: who it is, what it may do, and its bounded outbox.
 
-The room never awaits a peer: it appends frames to the outbox, and the peer's own send task
-writes them. A peer whose outbox overflows is too slow to follow the board; it is closed
-with 1013 and resyncs when it reconnects.
+The room never waits for a peer: a frame goes straight to the socket when the socket takes
+it, and waits in the peer's outbox while the socket's buffer is full. A peer whose outbox
+overflows is too slow to follow the board; it is closed with 1013 and resyncs when it
+reconnects.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import time
 from collections import deque
-from collections.abc import Callable, Coroutine
-from functools import partial
-from typing import Any
+from typing import Protocol
 
 from server.auth import Grant
-from server.errors import CloseCode, close_reason
+from server.errors import CloseCode
 from server.metrics import counters
 from server.protocol import encode_durable_ack
 
-logger = logging.getLogger("atelier.peer")
 
-AsgiSend = Callable[[dict[str, Any]], Coroutine[Any, Any, None]]
+class Link(Protocol):
+    """The WebSocket connection under a peer (see ``server.transport``)."""
+
+    @property
+    def can_write(self) -> bool:
+        """False while the socket's send buffer is above its high-water mark."""
+        ...
+
+    def write(self, message: bytes) -> None:
+        """Send one binary WebSocket message."""
+        ...
+
+    def close(self, code: int, reason: str) -> None:
+        """Send the close frame; the connection ends when the client answers (or times out)."""
+        ...
 
 
 class TokenBucket:
@@ -49,7 +59,7 @@ class Peer:
 
     def __init__(
         self,
-        send: AsgiSend,
+        link: Link,
         grant: Grant,
         *,
         name: str | None,
@@ -59,7 +69,7 @@ class Peer:
         outbox_max_messages: int,
         outbox_max_bytes: int,
     ) -> None:
-        self._send = send
+        self._link = link
         self.grant = grant
         self.name = name
         self.party = party
@@ -69,9 +79,6 @@ class Peer:
         self._outbox_bytes = 0
         self._max_messages = outbox_max_messages
         self._max_bytes = outbox_max_bytes
-        self._sender: asyncio.Task[None] | None = None
-        """Exists only while something waits to be written: an idle peer costs no task."""
-        self._pending_write: tuple[Coroutine[Any, Any, None], Any] | None = None
         self.close_code: CloseCode | None = None
         self.close_reason = ""
         self.awareness_ids: set[int] = set()
@@ -92,8 +99,8 @@ class Peer:
             return
         counters.frames_out += 1
         counters.bytes_out += len(frame)
-        if self._sender is None:
-            self._write_now(frame)
+        if not self._outbox and self._link.can_write:
+            self._link.write(frame)
             return
         # One frame alone always fits (a whole board for a newcomer can be large);
         # the limits bound the backlog of a peer that does not read.
@@ -106,32 +113,29 @@ class Peer:
         self._outbox.append(frame)
         self._outbox_bytes += len(frame)
 
-    def _write_now(self, frame: bytes) -> None:
-        """Write without a task switch when the socket takes it at once.
-
-        The ASGI ``send`` of a writable connection completes without suspending, so the
-        coroutine is stepped here directly; only when it has to wait (a full socket buffer)
-        is the rest handed to the send task, and later frames queue behind it in order."""
-        write = self._send({"type": "websocket.send", "bytes": frame})
-        try:
-            waiting_on = write.send(None)
-        except StopIteration:
-            return
-        except Exception:  # the client is gone; its reader loop sees the disconnect
-            self.close(CloseCode.NORMAL, "")
-            return
-        self._pending_write = (write, waiting_on)
-        self._start_sender()
+    def resume(self) -> None:
+        """The socket drained below its low-water mark: write what waited, in order."""
+        while self._outbox and self.close_code is None and self._link.can_write:
+            frame = self._outbox.popleft()
+            self._outbox_bytes -= len(frame)
+            self._link.write(frame)
 
     def close(self, code: CloseCode, reason: str) -> None:
-        """Drop anything queued and close with ``code``; the send task does the writing."""
+        """Drop anything still queued and close the connection with ``code``."""
         if self.close_code is not None:
             return
         self.close_code, self.close_reason = code, reason
         counters.closes[int(code)] += 1
         self._outbox.clear()
         self._outbox_bytes = 0
-        self._start_sender()
+        self._link.close(int(code), reason)
+
+    def gone(self) -> None:
+        """The connection is lost: nothing more is written to it."""
+        if self.close_code is None:
+            self.close_code = CloseCode.NORMAL
+        self._outbox.clear()
+        self._outbox_bytes = 0
 
     def track_update_frame(self, submissions: int) -> None:
         """Remember an update frame that produced ``submissions`` log entries."""
@@ -152,57 +156,3 @@ class Peer:
             self.settled_frames += 1
         if self.acks and self.settled_frames != before:
             self.enqueue(encode_durable_ack(self.settled_frames))
-
-    def _start_sender(self) -> None:
-        if self._sender is None:
-            self._sender = asyncio.get_running_loop().create_task(self._drain())
-
-    async def _drain(self) -> None:
-        """Finish a write that had to wait, flush the queue, then send the close frame if
-        the peer is closing; the task ends as soon as nothing is left to write."""
-        try:
-            if self._pending_write is not None:
-                write, self._pending_write = self._pending_write, None
-                await _finish(*write)
-            while self._outbox and self.close_code is None:
-                frame = self._outbox.popleft()
-                self._outbox_bytes -= len(frame)
-                await self._send({"type": "websocket.send", "bytes": frame})
-            if self.close_code is not None:
-                message = {"type": "websocket.close", "code": int(self.close_code)}
-                await self._send({**message, "reason": close_reason(self.close_reason)})
-        finally:
-            self._sender = None
-
-    async def flushed(self) -> None:
-        """Wait until everything queued, and the close frame when closing, is written (or
-        the socket is gone)."""
-        while self._sender is not None:
-            try:
-                await self._sender
-            except Exception:  # the socket may already be gone; nothing left to tell
-                logger.debug("send task ended with an error", exc_info=True)
-
-
-async def _finish(write: Coroutine[Any, Any, None], waiting_on: Any) -> None:
-    """Drive a coroutine that suspended on the future ``waiting_on`` to its end, as a task
-    would: wait until that future is done, then resume the coroutine."""
-    loop = asyncio.get_running_loop()
-    try:
-        while True:
-            if waiting_on is None:  # a bare yield (sleep(0)): just let the loop turn
-                await asyncio.sleep(0)
-            else:
-                resumed = loop.create_future()
-                waiting_on.add_done_callback(partial(_wake, resumed))
-                await resumed
-            waiting_on = write.send(None)
-    except StopIteration:
-        return
-    finally:
-        write.close()
-
-
-def _wake(resumed: asyncio.Future[None], _done: object) -> None:
-    if not resumed.done():
-        resumed.set_result(None)

@@ -1,32 +1,31 @@
-"""A peer writes at once when its socket takes it, and queues in order when it does not."""
+"""A peer writes at once while its socket takes it, and queues in order while it does not."""
 
 from __future__ import annotations
-
-import asyncio
-from typing import Any
 
 from server.auth import Grant, Role
 from server.errors import CloseCode
 from server.peer import Peer, TokenBucket
+from server.transport import binary_frame_header
 
 
 class Socket:
-    """An ASGI send that suspends while ``writable`` is clear, like a full socket buffer."""
+    """A link whose send buffer can be full (``can_write`` false), like a slow reader's."""
 
     def __init__(self) -> None:
-        self.writable = asyncio.Event()
-        self.writable.set()
-        self.sent: list[Any] = []
+        self.can_write = True
+        self.sent: list[bytes | int] = []
 
-    async def send(self, message: dict[str, Any]) -> None:
-        await self.writable.wait()
-        self.sent.append(message.get("bytes", message.get("code")))
+    def write(self, message: bytes) -> None:
+        self.sent.append(message)
+
+    def close(self, code: int, reason: str) -> None:
+        self.sent.append(code)
 
 
 def peer_on(socket: Socket, max_messages: int = 10) -> Peer:
     grant = Grant("i", Role.PARTICIPANT, "b", None, None)
     return Peer(
-        socket.send,
+        socket,
         grant,
         name=None,
         party=None,
@@ -37,52 +36,68 @@ def peer_on(socket: Socket, max_messages: int = 10) -> Peer:
     )
 
 
-async def test_a_writable_socket_gets_the_frame_without_a_task_switch() -> None:
+def test_a_writable_socket_gets_the_frame_at_once() -> None:
     socket = Socket()
     peer_on(socket).enqueue(b"a")
     assert socket.sent == [b"a"]
 
 
-async def test_frames_wait_in_order_behind_a_blocked_write() -> None:
+def test_frames_wait_while_the_socket_is_full_and_follow_in_order() -> None:
     socket = Socket()
     peer = peer_on(socket)
-    socket.writable.clear()
+    socket.can_write = False
     for frame in (b"1", b"2", b"3"):
         peer.enqueue(frame)
-    await asyncio.sleep(0)
     assert socket.sent == []
-    socket.writable.set()
+    socket.can_write = True
+    peer.resume()
+    peer.enqueue(b"4")
+    assert socket.sent == [b"1", b"2", b"3", b"4"]
+
+
+def test_a_frame_never_overtakes_the_queue() -> None:
+    socket = Socket()
+    peer = peer_on(socket)
+    socket.can_write = False
+    peer.enqueue(b"1")
+    socket.can_write = True  # drained, but resume() has not run yet
+    peer.enqueue(b"2")
+    assert socket.sent == []
+    peer.resume()
+    assert socket.sent == [b"1", b"2"]
+
+
+def test_closing_drops_the_queue_and_sends_the_close() -> None:
+    socket = Socket()
+    peer = peer_on(socket)
+    socket.can_write = False
+    peer.enqueue(b"1")
     peer.close(CloseCode.NORMAL, "")
-    await asyncio.wait_for(peer.flushed(), 1)
-    assert socket.sent == [b"1", 1000]  # the queue is dropped on close, the blocked write is not
+    socket.can_write = True
+    peer.resume()
+    assert socket.sent == [1000]
 
 
-async def test_a_reader_that_never_catches_up_is_closed_with_1013() -> None:
+def test_a_reader_that_never_catches_up_is_closed_with_1013() -> None:
     socket = Socket()
     peer = peer_on(socket, max_messages=3)
-    socket.writable.clear()
+    socket.can_write = False
     for i in range(6):
         peer.enqueue(bytes([i]))
     assert peer.close_code == CloseCode.OVERLOADED
-    socket.writable.set()
-    await asyncio.wait_for(peer.flushed(), 1)
-    assert socket.sent == [b"\x00", 1013]
+    assert socket.sent == [1013]
 
 
-async def test_a_peer_keeps_no_task_while_idle() -> None:
+def test_nothing_is_written_once_the_connection_is_gone() -> None:
     socket = Socket()
     peer = peer_on(socket)
+    peer.gone()
     peer.enqueue(b"x")
-    assert peer._sender is None
+    peer.close(CloseCode.NORMAL, "")
+    assert socket.sent == []
 
 
-async def test_frames_queued_behind_a_blocked_write_all_arrive_in_order() -> None:
-    socket = Socket()
-    peer = peer_on(socket)
-    socket.writable.clear()
-    for frame in (b"1", b"2", b"3"):
-        peer.enqueue(frame)
-    socket.writable.set()
-    await asyncio.wait_for(peer.flushed(), 1)
-    peer.enqueue(b"4")
-    assert socket.sent == [b"1", b"2", b"3", b"4"]
+def test_frame_headers_use_the_shortest_length_encoding() -> None:
+    assert binary_frame_header(125) == b"\x82\x7d"
+    assert binary_frame_header(126) == b"\x82\x7e\x00\x7e"
+    assert binary_frame_header(65536) == b"\x82\x7f" + (65536).to_bytes(8, "big")
