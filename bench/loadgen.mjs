@@ -11,7 +11,7 @@
 //   mode            "closed" (ping-pong), "rate" (fixed rate per client), "idle", "cold"
 //   url             ws://127.0.0.1:PORT            (reference server)
 //                   ws://127.0.0.1:PORT/ws/boards  (Atelier)
-//   rooms           [{ "name": "r0", "token": "..." | null }, ...]
+//   rooms           [{ "name": "r0", "token": "..." | null, "seed"?: base64 Yjs update }, ...]
 //   clients_per_room, updates (per client), rate (updates/s per client)
 //   params          extra URL params for every client ({} for the reference server);
 //                   "name" is made unique per client when present
@@ -282,6 +282,8 @@ const runUpdates = async () => {
     const rc = []
     for (let i = 0; i < cfg.clients_per_room; i++) {
       const c = new Client(room)
+      // A room given a seed starts from that board content: its first client brings it.
+      if (i === 0 && room.seed) Y.applyUpdate(c.doc, Buffer.from(room.seed, 'base64'))
       rc.push(c); clients.push(c)
     }
     byRoom.push(rc)

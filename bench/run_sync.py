@@ -16,6 +16,7 @@ included. Only 127.0.0.1 is ever contacted.
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import functools
 import hashlib
@@ -45,6 +46,24 @@ ROOT = BENCH.parent
 HOST = "127.0.0.1"
 SERVER_CPU = 0
 LOADGEN_CPU = 1
+BOARD_TITLE = "bench"
+BOARD_TEMPLATE = "workshop"
+
+
+@functools.cache
+def board_seed() -> str:
+    """A new Atelier board's content as a Yjs update (base64). The reference server's rooms
+    start from it, so both servers, and the load generator's documents, hold the same board:
+    the load generator's own garbage collection grows with what its documents hold, and it
+    weighs on the latency figures of whichever server it measures."""
+    sys.path.insert(0, str(ROOT))
+    from pycrdt import Doc
+
+    from server.boards.layout import seed_board
+
+    doc: Doc[Any] = Doc()
+    seed_board(doc, BOARD_TEMPLATE, BOARD_TITLE)
+    return base64.b64encode(doc.get_update()).decode()
 
 
 # --------------------------------------------------------------------------- scenarios
@@ -293,7 +312,7 @@ class Server:
         return found
 
     def prepare(self, rooms: list[str]) -> list[dict[str, Any]]:
-        return [{"name": r, "token": None} for r in rooms]
+        return [{"name": r, "token": None, "seed": board_seed()} for r in rooms]
 
     def loadgen_url(self) -> str:
         raise NotImplementedError
@@ -383,7 +402,7 @@ class AtelierServer(Server):
                     "/api/boards",
                     conn=conn,
                     headers=auth,
-                    body={"id": r, "title": f"bench {r}", "template": "workshop"},
+                    body={"id": r, "title": BOARD_TITLE, "template": BOARD_TEMPLATE},
                 )
                 if st != 201:
                     raise RuntimeError(f"POST /api/boards {r} -> {st} {body[:300]!r}")

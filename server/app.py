@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from server import api, archive_api, health, openapi, pages
+from server import api, archive_api, health, memory, openapi, pages
 from server.auth import Grant
 from server.config import Settings
 from server.errors import PROBLEM_MEDIA_TYPE, AtelierError, Forbidden, NotFound, problem
@@ -155,6 +155,7 @@ def create_app(settings: Settings, *, admin_token: str) -> Starlette:
                 await stack.enter_async_context(fanout)
             await stack.enter_async_context(rooms)
             svc._writer, svc._rooms, svc.fanout = writer, rooms, fanout
+            memory.freeze_startup_heap()
             try:
                 yield
             finally:

@@ -1,4 +1,9 @@
-"""Give freed memory back to the operating system after many boards were unloaded.
+"""Keep the process's memory in check: fewer long garbage collections, freed pages returned.
+
+Start-up leaves a large heap of long-lived objects (modules, schemas, the app). Each full
+collection of the cyclic garbage collector walks all of it, on the event loop: one measured
+33 ms with 500 board connections. ``freeze_startup_heap`` moves that heap out of the
+collector's reach, so a full collection only walks what live boards and connections made.
 
 CPython and the CRDT engine free a board's memory when it is unloaded, but glibc keeps the
 freed pages in its arenas (one per thread that allocated, and boards are rebuilt in worker
@@ -8,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 from functools import cache
 from typing import Any
 
@@ -31,3 +37,9 @@ def trim() -> bool:
         return False
     libc.malloc_trim(0)
     return True
+
+
+def freeze_startup_heap() -> None:
+    """Collect once, then exempt everything still alive from later collections."""
+    gc.collect()
+    gc.freeze()
