@@ -99,6 +99,23 @@ async def test_the_writer_commits_everything_in_submission_order(engine: Engine)
         assert log.count(conn, "w") == 200
 
 
+async def test_the_sqlite_wal_stays_small_though_commits_never_checkpoint_it(
+    tmp_path: Path,
+) -> None:
+    engine = open_engine(f"sqlite:///{tmp_path / 'atelier.db'}")
+    migrate.upgrade(engine)
+    loop = asyncio.get_running_loop()
+    async with LogWriter(engine, checkpoint_every_commits=8) as writer:
+        for _ in range(600):  # one commit each: ~7 MB of WAL if nothing checkpointed it
+            durable: asyncio.Future[int] = loop.create_future()
+            writer.submit(entry("wal", bytes(200)), durable.set_result)
+            await durable
+    assert (tmp_path / "atelier.db-wal").stat().st_size < 2 * 1024 * 1024
+    with engine.connect() as conn:
+        assert log.count(conn, "wal") == 600
+    engine.dispose()
+
+
 def test_a_database_made_by_the_first_migration_upgrades_with_its_data(tmp_path: Path) -> None:
     engine = open_engine(f"sqlite:///{tmp_path / 'old.db'}")
     migrate.upgrade(engine, "0001")

@@ -48,6 +48,7 @@ class LogWriter:
         backlog_max: int = 50_000,
         retry_max_seconds: float = 5.0,
         drain_seconds: float = 30.0,
+        checkpoint_every_commits: int = 256,
         on_health: Callable[[bool, str], None] | None = None,
     ) -> None:
         self._engine = engine
@@ -72,6 +73,9 @@ class LogWriter:
         """The pooled driver connection and a cursor on it, kept across commits."""
         self._cursor: Any = None
         self._closing = False
+        self._checkpoint_every = checkpoint_every_commits
+        """SQLite: commits between two checkpoints of the WAL (see ``_checkpoint``)."""
+        self._commits_since_checkpoint = 0
         self.healthy = True
         self.last_error = ""
         self.committed = 0
@@ -139,6 +143,8 @@ class LogWriter:
                 # join this commit: bigger groups, one loop iteration of added latency.
                 await asyncio.sleep(0)
                 continue
+            if self._inline and self._commits_since_checkpoint >= self._checkpoint_every:
+                await self._checkpoint()
             count = min(len(self._queue), self._batch_max)
             batch = [self._queue[i] for i in range(count)]
             await self._commit_with_retry(batch)
@@ -163,6 +169,7 @@ class LogWriter:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self._retry_max)
         self._set_health(True, "")
+        self._commits_since_checkpoint += 1
         self.committed += len(batch)
         self.batches += 1
         self.largest_batch = max(self.largest_batch, len(batch))
@@ -183,6 +190,8 @@ class LogWriter:
             if self._inline:
                 # Never hold the event loop for long on a locked database: fail fast, retry.
                 self._cursor.execute(f"PRAGMA busy_timeout={WRITER_BUSY_TIMEOUT_MS}")
+                # WAL checkpoints are run by ``_checkpoint``, not inside these commits.
+                self._cursor.execute("PRAGMA wal_autocheckpoint=0")
         driver = self._raw.driver_connection
         try:
             seqs = self._append(
@@ -194,6 +203,24 @@ class LogWriter:
                 driver.rollback()
             raise
         return seqs
+
+    async def _checkpoint(self) -> None:
+        """Copy the SQLite WAL back into the database in a worker thread, between commits.
+
+        SQLite's automatic checkpoint runs inside a commit, on the event loop: megabytes
+        written and synced, a stall of milliseconds for every connection. Here only the
+        commits wait (the event loop keeps reading and relaying), and since none lands
+        meanwhile, the checkpoint completes and the WAL restarts instead of growing.
+        Durability is unchanged: a commit is in the WAL either way."""
+        self._commits_since_checkpoint = 0
+        try:
+            await asyncio.to_thread(self._checkpoint_wal)
+        except Exception as exc:  # the next one retries; commits do not depend on it
+            logger.warning("WAL checkpoint failed: %s", exc)
+
+    def _checkpoint_wal(self) -> None:
+        with self._engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
     def _close_connection(self) -> None:
         if self._raw is not None:
