@@ -56,6 +56,8 @@ def serve(args: argparse.Namespace) -> int:
         app,
         host=args.host,
         port=args.port,
+        loop="uvloop",  # libuv's event loop: a quarter less CPU per relayed update (README)
+        http="httptools",
         ws=board_protocol(app.state.board_endpoint),
         ws_max_size=settings.max_frame_bytes,
         ws_per_message_deflate=False,
