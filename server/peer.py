@@ -21,10 +21,8 @@ from server.protocol import encode_durable_ack
 class Link(Protocol):
     """The WebSocket connection under a peer (see ``server.transport``)."""
 
-    @property
-    def can_write(self) -> bool:
-        """False while the socket's send buffer is above its high-water mark."""
-        ...
+    can_write: bool
+    """False while the socket's send buffer is above its high-water mark."""
 
     def write(self, message: bytes) -> None:
         """Send one binary WebSocket message."""

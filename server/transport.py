@@ -72,7 +72,8 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
         self._board: tuple[Room, Peer] | None = None
         self._parts: list[bytes | bytearray | memoryview] = []
         self._text = False
-        self._write_paused = False
+        self.can_write = True
+        """False while the socket's send buffer is above its high-water mark."""
 
     # -- handshake --------------------------------------------------------------------
 
@@ -200,10 +201,6 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
 
     # -- the peer's link ----------------------------------------------------------------
 
-    @property
-    def can_write(self) -> bool:
-        return not self._write_paused
-
     def write(self, message: bytes) -> None:
         if _LastFrame.message is message:
             self.transport.write(_LastFrame.wire)
@@ -224,11 +221,11 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
 
     def pause_writing(self) -> None:
         super().pause_writing()
-        self._write_paused = True
+        self.can_write = False
 
     def resume_writing(self) -> None:
         super().resume_writing()
-        self._write_paused = False
+        self.can_write = True
         if self._board is not None:
             self._board[1].resume()
 

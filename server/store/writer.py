@@ -139,9 +139,6 @@ class LogWriter:
                     return
                 self._wake.clear()
                 await self._wake.wait()
-                # One more turn of the loop lets updates that arrived in the same instant
-                # join this commit: bigger groups, one loop iteration of added latency.
-                await asyncio.sleep(0)
                 continue
             if self._inline and self._commits_since_checkpoint >= self._checkpoint_every:
                 await self._checkpoint()
