@@ -146,6 +146,9 @@ async def test_killing_an_instance_moves_its_clients_with_nothing_lost(
             await js.map_set("ana", "m", f"before{i}", i)
         await js.wait_equal(["ana", "bob"])
         cluster.a.kill9()
+        # Until ana's client sees its connection drop, an edit would go to the dead instance
+        # and come back with the next one in a single resync (one log entry, not two).
+        await js.wait_status("ana", "disconnected", timeout_ms=5_000)
         await js.map_set("ana", "m", "offline", 1)  # made while its instance is gone
         await js.wait_status("ana", "synced", timeout_ms=15_000)  # back, through B
         await js.map_set("ana", "m", "after", 1)
