@@ -62,10 +62,10 @@ async def on_unexpected(request: Request, exc: Exception) -> Response:
 def make_authorizer(svc: Services) -> Authorizer:
     def check(board_id: str, token: str) -> Grant:
         grant = catalog.verify_token(svc.engine, token)
-        board = catalog.get_board(svc.engine, board_id)
-        if board is None:
+        site = catalog.board_site(svc.engine, board_id)
+        if site is None:
             raise NotFound(f"no board with id {board_id!r}")
-        if not grant.covers(board.id, board.site_id):
+        if not grant.covers(board_id, site[0]):
             raise Forbidden("this invite is for another board")
         return grant
 

@@ -112,6 +112,14 @@ def get_board(engine: Engine, board_id: str) -> Board | None:
         return Board(**row._asdict(), locks=frozenset(zones))
 
 
+def board_site(engine: Engine, board_id: str) -> tuple[str | None] | None:
+    """``(site id,)`` of an existing board, ``None`` if there is no such board: all that an
+    access check needs, in one small query (it runs for every connection)."""
+    with engine.connect() as conn:
+        row = conn.execute(select(boards.c.site_id).where(boards.c.id == board_id)).first()
+    return None if row is None else (row.site_id,)
+
+
 def require_board(engine: Engine, board_id: str) -> Board:
     board = get_board(engine, board_id)
     if board is None:
