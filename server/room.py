@@ -350,10 +350,6 @@ class Room:
         self.doc.unobserve(self._subscription)
         self._zones.close()
 
-    def close_all(self, code: CloseCode, reason: str) -> None:
-        for peer in list(self.peers):
-            peer.close(code, reason)
-
 
 def _reraise_fatal(exc: BaseException) -> None:
     """pycrdt surfaces Rust panics as BaseException; only real interrupts propagate."""

@@ -242,8 +242,6 @@ class Rooms:
                 await self._sweeper
         for task in [*self._loading.values(), *self._catch_ups]:
             task.cancel()
-        for room in self._rooms.values():
-            room.close_all(CloseCode.GOING_AWAY, "the server is shutting down")
 
     async def _sweep_forever(self) -> None:
         while True:

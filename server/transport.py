@@ -151,7 +151,6 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
         for event in self.conn.events_received():
             if isinstance(event, Frame):  # the handshake request came before, over HTTP
                 self._on_frame(event)
-        self._flush()  # pongs and the answer to a close
 
     def _on_frame(self, frame: Frame) -> None:
         opcode = frame.opcode
@@ -167,6 +166,7 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
             self._on_close()
             return
         else:  # a ping: the library has queued its pong
+            self._flush()
             return
         if not frame.fin:
             return
@@ -245,6 +245,8 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
             room.leave(peer)
 
     def shutdown(self) -> None:
+        """uvicorn's graceful stop: board peers are told 1001 and uvicorn waits for them to
+        go before the application shuts down (and the writer drains)."""
         if not self.is_board:
             super().shutdown()
             return
