@@ -36,21 +36,34 @@ class StoredBoard:
         return len(self.tail)
 
 
+UPDATE_COLUMNS = ("board_id", "created_at", "invite_id", "author_name", "party", "data")
+CHECKPOINT_COLUMNS = ("board_id", "seq", "created_at", "state")
+
+
+def _row(entry: LogEntry) -> tuple[str, float, str | None, str | None, str | None, bytes]:
+    """An entry's values in ``UPDATE_COLUMNS`` order."""
+    return (
+        entry.board_id,
+        entry.created_at,
+        entry.invite_id,
+        entry.author_name,
+        entry.party,
+        entry.data,
+    )
+
+
+def _insert_sql(table: str, columns: tuple[str, ...], marker: str) -> str:
+    """An INSERT in the driver's own parameter style (``?`` sqlite3, ``%s`` psycopg)."""
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))})"
+    )
+
+
 def append(
     conn: Connection, entries: Sequence[LogEntry], checkpoint_states: Sequence[bytes | None]
 ) -> list[int]:
     """Insert the entries in order; returns their sequence numbers. The caller commits."""
-    rows = [
-        {
-            "board_id": e.board_id,
-            "created_at": e.created_at,
-            "invite_id": e.invite_id,
-            "author_name": e.author_name,
-            "party": e.party,
-            "data": e.data,
-        }
-        for e in entries
-    ]
+    rows = [dict(zip(UPDATE_COLUMNS, _row(e), strict=True)) for e in entries]
     result = conn.execute(
         insert(updates).returning(updates.c.seq, sort_by_parameter_order=True), rows
     )
@@ -65,13 +78,8 @@ def append(
     return seqs
 
 
-INSERT_UPDATE_SQL = (
-    "INSERT INTO updates (board_id, created_at, invite_id, author_name, party, data)"
-    " VALUES (?, ?, ?, ?, ?, ?)"
-)
-INSERT_CHECKPOINT_SQL = (
-    "INSERT INTO checkpoints (board_id, seq, created_at, state) VALUES (?, ?, ?, ?)"
-)
+SQLITE_INSERT_UPDATE = _insert_sql("updates", UPDATE_COLUMNS, "?")
+SQLITE_INSERT_CHECKPOINT = _insert_sql("checkpoints", CHECKPOINT_COLUMNS, "?")
 
 
 def append_sqlite(
@@ -83,31 +91,16 @@ def append_sqlite(
     sequence number is the cursor's ``lastrowid``. The caller commits."""
     seqs = []
     for entry, state in zip(entries, checkpoint_states, strict=True):
-        cursor.execute(
-            INSERT_UPDATE_SQL,
-            (
-                entry.board_id,
-                entry.created_at,
-                entry.invite_id,
-                entry.author_name,
-                entry.party,
-                entry.data,
-            ),
-        )
+        cursor.execute(SQLITE_INSERT_UPDATE, _row(entry))
         seq = cursor.lastrowid
         seqs.append(seq)
         if state is not None:
-            cursor.execute(INSERT_CHECKPOINT_SQL, (entry.board_id, seq, entry.created_at, state))
+            cursor.execute(SQLITE_INSERT_CHECKPOINT, (entry.board_id, seq, entry.created_at, state))
     return seqs
 
 
-INSERT_UPDATE_RETURNING_SQL = (
-    "INSERT INTO updates (board_id, created_at, invite_id, author_name, party, data)"
-    " VALUES (%s, %s, %s, %s, %s, %s) RETURNING seq"
-)
-INSERT_CHECKPOINT_PG_SQL = (
-    "INSERT INTO checkpoints (board_id, seq, created_at, state) VALUES (%s, %s, %s, %s)"
-)
+POSTGRES_INSERT_UPDATE = _insert_sql("updates", UPDATE_COLUMNS, "%s") + " RETURNING seq"
+POSTGRES_INSERT_CHECKPOINT = _insert_sql("checkpoints", CHECKPOINT_COLUMNS, "%s")
 
 
 def append_postgres(
@@ -115,10 +108,7 @@ def append_postgres(
 ) -> list[int]:
     """``append`` on a psycopg cursor: the whole batch in one round trip, sequence numbers
     from ``RETURNING``. The caller commits."""
-    rows = [
-        (e.board_id, e.created_at, e.invite_id, e.author_name, e.party, e.data) for e in entries
-    ]
-    cursor.executemany(INSERT_UPDATE_RETURNING_SQL, rows, returning=True)
+    cursor.executemany(POSTGRES_INSERT_UPDATE, [_row(e) for e in entries], returning=True)
     seqs = []
     while True:
         seqs.append(int(cursor.fetchone()[0]))
@@ -130,7 +120,7 @@ def append_postgres(
         if state is not None
     ]
     if snapshots:
-        cursor.executemany(INSERT_CHECKPOINT_PG_SQL, snapshots)
+        cursor.executemany(POSTGRES_INSERT_CHECKPOINT, snapshots)
     return seqs
 
 
