@@ -212,42 +212,36 @@ class Room:
         if peer.refused_writes >= self._refusals_before_close:
             peer.close(CloseCode.FORBIDDEN, reason)
 
-    def _apply(self, update: bytes, peer: Peer | None) -> None:
+    def _transact(self, origin: str, change: Callable[[], object]) -> list[bytes]:
+        """Run ``change`` in one transaction; returns what it changed, as updates."""
         self._captured.clear()
         try:
-            with self.doc.transaction(origin="peer" if peer else "server"):
-                self.doc.apply_update(update)
+            with self.doc.transaction(origin=origin):
+                change()
+            return list(self._captured)
+        finally:
+            self._captured.clear()
+
+    def _apply(self, update: bytes, peer: Peer) -> None:
+        try:
+            changes = self._transact("peer", lambda: self.doc.apply_update(update))
         except BaseException as exc:
             _reraise_fatal(exc)
-            self._captured.clear()
             raise InvalidUpdate(f"invalid update: {exc}") from exc
-        changes = list(self._captured)
-        self._captured.clear()
         for change in changes:
             self._submit(change, peer)
-        if peer is not None:
-            peer.track_update_frame(len(changes))
+        peer.track_update_frame(len(changes))
 
     def apply_server_change(self, change: Callable[[Doc[Any]], None]) -> None:
         """Apply a change made by the server itself (seeding, lock mirror); logged like any."""
-        self._captured.clear()
-        with self.doc.transaction(origin="server"):
-            change(self.doc)
-        changes = list(self._captured)
-        self._captured.clear()
-        for data in changes:
+        for data in self._transact("server", lambda: change(self.doc)):
             self._zones.touched_by(data)
             self._submit(data, None)
 
     def apply_remote(self, update: bytes) -> None:
         """An update already durable elsewhere (another instance, or the shared log):
         apply and relay it locally, never persist or republish it."""
-        self._captured.clear()
-        with self.doc.transaction(origin="remote"):
-            self.doc.apply_update(update)
-        changes = list(self._captured)
-        self._captured.clear()
-        for data in changes:
+        for data in self._transact("remote", lambda: self.doc.apply_update(update)):
             self._zones.touched_by(data)
             self._broadcast(protocol.encode_update(data), exclude=None)
 
