@@ -78,13 +78,11 @@ class Peer:
         self._max_messages = outbox_max_messages
         self._max_bytes = outbox_max_bytes
         self.close_code: CloseCode | None = None
-        self.close_reason = ""
         self.awareness_ids: set[int] = set()
         self.refused_writes = 0
-        self.update_frames = 0
-        """Update-carrying frames received (SyncStep2 and Update)."""
         self.settled_frames = 0
-        """Of those, how many are durable or held nothing new: the ``acks`` figure."""
+        """Update-carrying frames received (SyncStep2 and Update) that are durable or held
+        nothing new: the ``acks`` figure."""
         self._unsettled: deque[int] = deque()
         """Log submissions still pending per unsettled frame, in frame order."""
 
@@ -122,7 +120,7 @@ class Peer:
         """Drop anything still queued and close the connection with ``code``."""
         if self.close_code is not None:
             return
-        self.close_code, self.close_reason = code, reason
+        self.close_code = code
         counters.closes[int(code)] += 1
         self._outbox.clear()
         self._outbox_bytes = 0
@@ -137,7 +135,6 @@ class Peer:
 
     def track_update_frame(self, submissions: int) -> None:
         """Remember an update frame that produced ``submissions`` log entries."""
-        self.update_frames += 1
         self._unsettled.append(submissions)
         self._settle()
 
