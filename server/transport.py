@@ -87,7 +87,6 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
         self.is_board = True
         self.request = event
         self.response = self.conn.accept(event)
-        self.handshake_initiated = True
         if self.response.status_code != 101:  # not a valid WebSocket handshake
             self.handshake_complete = self.close_sent = True
             self.conn.send_response(self.response)

@@ -52,9 +52,6 @@ class BoardEndpoint:
         self._settings = settings
         self._rooms = rooms
         self._authorize = authorize
-        self.max_message_bytes = settings.max_frame_bytes
-        self.ping_interval = settings.ping_interval_seconds
-        self.ping_timeout = settings.ping_timeout_seconds
 
     async def admit(self, board_id: str, query: dict[str, str]) -> Admission:
         """Check the token and open the board; raises an ``AtelierError`` with the close
