@@ -145,6 +145,7 @@ async def hold(w: Workshop, facilitator: str) -> dict[str, Any]:
     await w.type("k", ["chain"], "vision", "Un territoire qui coopère")
     await w.add_item("m", "i1", "direct", "Former les agents", 1.0)
     await w.add_item("i", "i2", "intermediate", "Les agents co-construisent", 1.0)
+    await w.settle()  # Marie links an item she sees: Inès's is on the board before her link
     await w.set("m", ["chain", "links"], l1={"from": "i1", "to": "i2"})
     await w.moment("the chain")
     text = "Le comité de pilotage décide."
