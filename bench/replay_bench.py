@@ -47,9 +47,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from server import replay  # noqa: E402
-from server.api import seed_update  # noqa: E402
 from server.boards import layout  # noqa: E402
 from server.boards.labels import LEVELS, SECTIONS  # noqa: E402
+from server.http.boards import seed_update  # noqa: E402
 from server.store import archive, catalog, log, migrate  # noqa: E402
 from server.store.db import open_engine  # noqa: E402
 from server.store.log import LogEntry  # noqa: E402

@@ -15,19 +15,22 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from server import api, archive_api, health, memory, openapi, pages
-from server.auth import Grant
-from server.config import Settings
-from server.errors import PROBLEM_MEDIA_TYPE, AtelierError, Forbidden, NotFound, problem
-from server.fanout import Fanout, FanoutHandlers, LocalFanout, RedisFanout
-from server.loader import make_loader
-from server.logs import install_token_masking
-from server.rooms import RecentReader, Rooms
-from server.services import Services
+from server.core import memory
+from server.core.auth import Grant
+from server.core.errors import PROBLEM_MEDIA_TYPE, AtelierError, Forbidden, NotFound, problem
+from server.core.logs import install_token_masking
+from server.core.settings import Settings
+from server.http import archive as archive_api
+from server.http import boards as api
+from server.http import health, openapi, pages
+from server.http.services import Services
 from server.store import catalog, log, migrate
 from server.store.db import open_engine
 from server.store.writer import LogWriter
-from server.ws import Authorizer, BoardEndpoint
+from server.sync.endpoint import Authorizer, BoardEndpoint
+from server.sync.fanout import Fanout, FanoutHandlers, LocalFanout, RedisFanout
+from server.sync.loader import make_loader
+from server.sync.rooms import RecentReader, Rooms
 
 logger = logging.getLogger("atelier")
 

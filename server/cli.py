@@ -9,11 +9,11 @@ from pathlib import Path
 
 import uvicorn
 
-from server.auth import mint_token
-from server.config import Settings
+from server.core.auth import mint_token
+from server.core.logs import log_config
+from server.core.settings import Settings
 from server.demo import seed_demo
-from server.logs import log_config
-from server.transport import board_protocol
+from server.sync.transport import board_protocol
 
 ADMIN_TOKEN_FILE = "admin-token"
 
@@ -86,7 +86,7 @@ def migrate_database(args: argparse.Namespace) -> int:
 
 def verify_bundle(args: argparse.Namespace) -> int:
     """Check an evidence bundle offline (no server, no database): 0 verified, 1 not, 2 unread."""
-    from server.evidence import verdict_text, verify_bundle
+    from server.archive.evidence import verdict_text, verify_bundle
 
     try:
         data = Path(args.bundle).read_bytes()

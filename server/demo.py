@@ -7,8 +7,8 @@ from typing import Any
 from pycrdt import Doc
 from sqlalchemy import Engine, func, select
 
-from server.auth import Role
 from server.boards.layout import seed_board
+from server.core.auth import Role
 from server.store import catalog
 from server.store.models import boards
 

@@ -17,7 +17,7 @@ from pycrdt import Doc, Map, Text
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from server import protocol
+from server.sync import protocol
 
 WAIT = 5.0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from server.errors import CloseCode
+from server.core.errors import CloseCode
 from tests.atelier_server import AtelierServer
 from tests.raw_client import RawClient
 from tests.storage import logged_updates

@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
-from server import schema
 from server.boards import layout
+from server.core import schema
 from tests.atelier_server import AtelierServer
 from tests.raw_client import RawClient
 

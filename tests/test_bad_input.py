@@ -13,8 +13,8 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from server import protocol
-from server.errors import CloseCode
+from server.core.errors import CloseCode
+from server.sync import protocol
 from tests.atelier_server import AtelierServer
 from tests.raw_client import RawClient
 from tests.storage import logged_updates

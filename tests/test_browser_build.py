@@ -115,7 +115,7 @@ def test_a_wheel_carries_the_templates_and_the_built_assets(tmp_path: Path) -> N
     assert "server/schemas/board.schema.json" in names
     assert "server/schemas/api/board.schema.json" in names
     assert "server/store/migrations/versions/0001_initial.py" in names
-    probe = "import server.pages as p; print(p.WEB_DIR); print(p.asset('app/board.js'))"
+    probe = "import server.http.pages as p; print(p.WEB_DIR); print(p.asset('app/board.js'))"
     found = subprocess.run(
         [sys.executable, "-c", probe],
         cwd=tmp_path,

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from server.cli import build_parser
-from server.config import ALIASES, ENV_PREFIX, Settings
+from server.core.settings import ALIASES, ENV_PREFIX, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from server.config import documented_settings
-from server.errors import CloseCode
+from server.core.errors import CloseCode
+from server.core.settings import documented_settings
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import httpx
 
-from server.errors import CloseCode
+from server.core.errors import CloseCode
 from tests.atelier_server import AtelierServer
 from tests.raw_client import RawClient
 from tests.storage import checkpoint_count, log_rows, logged_updates

@@ -24,10 +24,11 @@ from pypdf import PdfReader
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from server import evidence, schema
-from server.api import seed_update
+from server.archive import evidence
 from server.boards import layout
-from server.errors import Conflict
+from server.core import schema
+from server.core.errors import Conflict
+from server.http.boards import seed_update
 from server.store import archive, catalog, log
 from server.store.log import LogEntry
 from tests.atelier_server import AtelierServer

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import httpx
 
-from server import protocol
+from server.sync import protocol
 from tests.atelier_server import AtelierServer
 from tests.raw_client import RawClient
 

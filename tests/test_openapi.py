@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 from jsonschema import Draft202012Validator
 
-from server.api import ENDPOINTS
-from server.archive_api import ARCHIVE_ENDPOINTS
+from server.http.archive import ARCHIVE_ENDPOINTS
+from server.http.boards import ENDPOINTS
 from tests.atelier_server import AtelierServer
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from server.auth import Grant, Role
-from server.errors import CloseCode
-from server.peer import Peer, TokenBucket
-from server.transport import binary_frame_header
+from server.core.auth import Grant, Role
+from server.core.errors import CloseCode
+from server.sync.peer import Peer, TokenBucket
+from server.sync.transport import binary_frame_header
 
 
 class Socket:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from websockets.asyncio.client import connect
 
-from server import protocol
+from server.sync import protocol
 from tests.atelier_server import AtelierServer
 from tests.raw_client import RawClient
 

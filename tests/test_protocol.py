@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from server import protocol
-from server.protocol import MalformedMessage
+from server.sync import protocol
+from server.sync.protocol import MalformedMessage
 
 
 def test_sync_step1_round_trips() -> None:

@@ -14,10 +14,10 @@ import pytest
 from pycrdt import Doc, Map, Text, TransactionEvent
 from sqlalchemy import Engine
 
-from server import replay
-from server.api import seed_update
+from server.archive import replay
 from server.boards import layout
 from server.boards.projection import project
+from server.http.boards import seed_update
 from server.store import archive, catalog, log, migrate
 from server.store.db import open_engine
 from server.store.log import LogEntry

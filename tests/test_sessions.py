@@ -13,9 +13,9 @@ import httpx
 import pytest
 from pycrdt import Doc
 
-from server import schema
 from server.boards import layout
 from server.boards.projection import project
+from server.core import schema
 from tests.atelier_server import AtelierServer
 from tests.raw_client import RawClient
 

@@ -13,8 +13,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, text
 
-from server.auth import Role
-from server.errors import Conflict, Forbidden, Unauthenticated
+from server.core.auth import Role
+from server.core.errors import Conflict, Forbidden, Unauthenticated
 from server.store import catalog, log, migrate
 from server.store.db import driver_url, open_engine
 from server.store.log import LogEntry

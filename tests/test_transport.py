@@ -12,8 +12,8 @@ from pycrdt import Doc, Map
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from server import protocol
-from server.errors import CloseCode
+from server.core.errors import CloseCode
+from server.sync import protocol
 from tests.atelier_server import AtelierServer
 from tests.raw_client import RawClient
 

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, Engine, Select, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from server.errors import Conflict, NotFound
+from server.core.errors import Conflict, NotFound
 from server.store.log import StoredEntry
 from server.store.models import (
     checkpoints,

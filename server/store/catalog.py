@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from server.auth import Grant, Role, hash_token, mint_token
-from server.errors import Conflict, Forbidden, NotFound, Unauthenticated
+from server.core.auth import Grant, Role, hash_token, mint_token
+from server.core.errors import Conflict, Forbidden, NotFound, Unauthenticated
 from server.store import log
 from server.store.log import LogEntry
 from server.store.models import boards, invites, locks, sites

@@ -39,14 +39,14 @@ import time
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal, cast
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pycrdt import Doc
 from sqlalchemy import Engine
 
-from server import replay, schema
+from server.archive import replay
+from server.archive.contributions import Span, tally
 from server.boards.diff import ChangeJson, diff
 from server.boards.labels import (
     COLOR_HEX,
@@ -63,9 +63,10 @@ from server.boards.labels import (
     quote,
 )
 from server.boards.projection import Projection, project
-from server.clock import iso
-from server.contributions import Span, tally
-from server.errors import Conflict, NotFound, Unavailable
+from server.core import schema
+from server.core.clock import iso
+from server.core.errors import Conflict, NotFound, Unavailable
+from server.core.resources import resource_dir
 from server.store import archive, catalog
 from server.store.log import StoredEntry
 
@@ -381,16 +382,6 @@ def session_json(session: archive.Session) -> dict[str, Any]:
 # -- readable reports (HTML, PDF) -----------------------------------------------------------
 
 
-def reports_dir() -> Path:
-    """``web/templates/reports`` beside the package in a checkout, or inside it once installed
-    (as ``server/web``)."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "web", here / "web"):
-        if (candidate / "templates" / "reports").is_dir():
-            return candidate / "templates" / "reports"
-    raise FileNotFoundError("the report templates are missing from this installation")
-
-
 WORDS: dict[str, Localized] = {
     "report": loc("Rapport d'atelier", "Workshop report"),
     "snapshot_report": loc("Instantané du tableau", "Board snapshot"),
@@ -457,7 +448,7 @@ WORDS: dict[str, Localized] = {
 @functools.cache
 def _environment() -> Environment:
     return Environment(
-        loader=FileSystemLoader(reports_dir()),
+        loader=FileSystemLoader(resource_dir("web", "templates/reports") / "templates" / "reports"),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,

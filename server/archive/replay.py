@@ -23,7 +23,7 @@ from server.boards.captions import Actor
 from server.boards.diff import ChangeJson, diff
 from server.boards.labels import Localized, loc
 from server.boards.projection import Projection, project
-from server.clock import iso
+from server.core.clock import iso
 from server.store import archive
 from server.store.log import StoredEntry
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from pycrdt import Doc, MapEvent, get_update
 
-from server.protocol import MalformedMessage, Reader
+from server.sync.protocol import MalformedMessage, Reader
 
 
 class InvalidUpdate(MalformedMessage):

@@ -16,8 +16,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from server import evidence, replay
-from server.api import (
+from server.archive import evidence, replay
+from server.archive.contributions import Span, tally
+from server.boards.diff import diff
+from server.core.clock import iso
+from server.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from server.http.boards import (
     AUTH_ANY,
     AUTH_FACILITATOR,
     DATE_TIME,
@@ -30,10 +34,6 @@ from server.api import (
     services,
     time_param,
 )
-from server.boards.diff import diff
-from server.clock import iso
-from server.contributions import Span, tally
-from server.errors import BadRequest, Conflict, Forbidden, NotFound
 from server.store import archive, catalog
 
 BINARY = "application/octet-stream"

@@ -16,16 +16,16 @@ from typing import Any, Protocol
 
 from pycrdt import Doc, TransactionEvent
 
-from server import protocol
-from server.auth import Role
 from server.boards.layout import BOARD_ZONE, clear_lock, set_lock
-from server.crdt import InvalidUpdate, adds_anything
-from server.errors import CloseCode, Overloaded
-from server.metrics import counters
-from server.peer import Peer
-from server.protocol import AwarenessEntry
+from server.core.auth import Role
+from server.core.errors import CloseCode, Overloaded
+from server.core.metrics import counters
 from server.store.log import LogEntry
-from server.zones import META_ZONE, ZoneWatcher
+from server.sync import protocol
+from server.sync.crdt import InvalidUpdate, adds_anything
+from server.sync.peer import Peer
+from server.sync.protocol import AwarenessEntry
+from server.sync.zones import META_ZONE, ZoneWatcher
 
 logger = logging.getLogger("atelier.room")
 

@@ -15,7 +15,6 @@ import json
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -24,10 +23,11 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from server.auth import Role
 from server.boards.labels import PARTIES, PARTY_BY_ID, french_spacing, pick, templates_catalog
-from server.errors import Forbidden, Unauthenticated
-from server.services import Services
+from server.core.auth import Role
+from server.core.errors import Forbidden, Unauthenticated
+from server.core.resources import resource_dir
+from server.http.services import Services
 from server.store import catalog
 
 LANGUAGES = ("fr", "en")
@@ -56,16 +56,7 @@ SECURITY_HEADERS = {
 }
 
 
-def web_dir() -> Path:
-    """``server/web`` inside an installed wheel, else ``web/`` beside the package."""
-    package = Path(__file__).resolve().parent
-    for candidate in (package / "web", package.parent / "web"):
-        if (candidate / "templates").is_dir():
-            return candidate
-    raise FileNotFoundError("no web/templates beside the server package")
-
-
-WEB_DIR = web_dir()
+WEB_DIR = resource_dir("web", "templates")
 STATIC_DIR = WEB_DIR / "static"
 templates = Environment(
     loader=FileSystemLoader(WEB_DIR / "templates"),

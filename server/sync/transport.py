@@ -25,11 +25,11 @@ from websockets.frames import Frame, Opcode
 from websockets.http11 import Request
 from websockets.protocol import State
 
-from server.errors import AtelierError, CloseCode, close_reason
-from server.metrics import counters
-from server.peer import Peer
-from server.room import Room
-from server.ws import BoardEndpoint
+from server.core.errors import AtelierError, CloseCode, close_reason
+from server.core.metrics import counters
+from server.sync.endpoint import BoardEndpoint
+from server.sync.peer import Peer
+from server.sync.room import Room
 
 logger = logging.getLogger("atelier.ws")
 

@@ -13,10 +13,10 @@ from typing import Any
 
 from pycrdt import Doc
 
-from server import memory
-from server.errors import CloseCode
-from server.fanout import Fanout, LocalFanout
-from server.room import Room, UpdateSink
+from server.core import memory
+from server.core.errors import CloseCode
+from server.sync.fanout import Fanout, LocalFanout
+from server.sync.room import Room, UpdateSink
 
 logger = logging.getLogger("atelier.rooms")
 

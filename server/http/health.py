@@ -9,9 +9,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from server.errors import CloseCode
-from server.metrics import counters
-from server.services import Services
+from server.core.errors import CloseCode
+from server.core.metrics import counters
+from server.http.services import Services
 
 READY_MAX_WRITER_LAG_SECONDS = 5.0
 

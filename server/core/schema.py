@@ -4,28 +4,20 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
+from server.core.resources import resource_dir
+
 BASE_URI = "https://atelier.invalid/schemas/"
 """Schemas are addressed by their path under ``schemas/``; this base is never fetched."""
 
 
-def schemas_dir() -> Path:
-    """``schemas/`` beside the package in a checkout, or inside it once installed."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "schemas", here / "schemas"):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError("the schemas directory is missing from this installation")
-
-
 @cache
 def _documents() -> dict[str, dict[str, Any]]:
-    root = schemas_dir()
+    root = resource_dir("schemas", "api")
     docs = {}
     for path in sorted(root.rglob("*.schema.json")):
         name = path.relative_to(root).as_posix()

@@ -7,8 +7,8 @@ import posixpath
 import re
 from typing import Any
 
-from server import schema
-from server.api import AUTH_NONE, Endpoint
+from server.core import schema
+from server.http.boards import AUTH_NONE, Endpoint
 
 COMMON_ERRORS = {
     400: "The request is malformed; `detail` says what to fix",

@@ -17,9 +17,9 @@ from sqlalchemy import Engine
 
 from server.boards.labels import PARTIES, PARTY_BY_ID
 from server.boards.layout import AGREEMENT, CHAIN, NOTES
-from server.clock import iso
-from server.crdt import changed_keys
+from server.core.clock import iso
 from server.store import log
+from server.sync.crdt import changed_keys
 
 KINDS = ("notes_created", "moves", "text_edits", "votes", "approvals", "chain_items", "links")
 NOTE_PLACE_KEYS = {"level", "x", "y"}

@@ -13,16 +13,16 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from server import protocol
-from server.auth import Grant, Role
 from server.boards.labels import PARTY_BY_ID
-from server.config import Settings
-from server.errors import AtelierError, CloseCode, NotFound, Overloaded
-from server.metrics import counters
-from server.peer import Link, Peer, TokenBucket
-from server.protocol import MalformedMessage
-from server.room import Room
-from server.rooms import Rooms
+from server.core.auth import Grant, Role
+from server.core.errors import AtelierError, CloseCode, NotFound, Overloaded
+from server.core.metrics import counters
+from server.core.settings import Settings
+from server.sync import protocol
+from server.sync.peer import Link, Peer, TokenBucket
+from server.sync.protocol import MalformedMessage
+from server.sync.room import Room
+from server.sync.rooms import Rooms
 
 logger = logging.getLogger("atelier.ws")
 

@@ -8,8 +8,8 @@ from typing import Any
 from pycrdt import Doc
 from sqlalchemy import Engine
 
-from server.rooms import LoadedBoard, Loader
 from server.store import catalog, log
+from server.sync.rooms import LoadedBoard, Loader
 
 
 def load_board(engine: Engine, board_id: str) -> LoadedBoard:

@@ -20,18 +20,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from server import schema
-from server.auth import Grant, Role, same_secret
+from server.archive.contributions import contributions
 from server.boards.labels import templates_catalog
 from server.boards.layout import BOARD_ZONE, seed_board
 from server.boards.projection import project
 from server.boards.timer import clear_timer, set_timer
-from server.clock import iso, parse_iso
-from server.contributions import contributions
-from server.errors import BadRequest, Forbidden, NotFound, Unauthenticated
-from server.loader import load_board
-from server.services import Services
+from server.core import schema
+from server.core.auth import Grant, Role, same_secret
+from server.core.clock import iso, parse_iso
+from server.core.errors import BadRequest, Forbidden, NotFound, Unauthenticated
+from server.http.services import Services
 from server.store import catalog
+from server.sync.loader import load_board
 
 SLUG = re.compile(r"[a-z0-9_-]{1,64}")
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from server.config import Settings
-from server.fanout import Fanout, LocalFanout
-from server.rooms import Rooms
+from server.core.settings import Settings
 from server.store.writer import LogWriter
+from server.sync.fanout import Fanout, LocalFanout
+from server.sync.rooms import Rooms
 
 
 @dataclass

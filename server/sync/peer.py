@@ -12,10 +12,10 @@ import time
 from collections import deque
 from typing import Protocol
 
-from server.auth import Grant
-from server.errors import CloseCode
-from server.metrics import counters
-from server.protocol import encode_durable_ack
+from server.core.auth import Grant
+from server.core.errors import CloseCode
+from server.core.metrics import counters
+from server.sync.protocol import encode_durable_ack
 
 
 class Link(Protocol):
