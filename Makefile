@@ -1,5 +1,6 @@
 # Two entry points: `make run` (the server on SQLite under ./data) and `make test` (everything
-# the tests need, installed, then lint, types and the whole suite). `.ci/run` calls `make test`.
+# the tests need, installed, then lint, types (Python and web/src) and the whole suite).
+# `.ci/run` calls `make test`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -55,10 +56,11 @@ web: web/node_modules/.package-lock.json
 run: install
 	$(BIN)/atelier serve --host $(HOST) --port $(PORT)
 
-lint: install
+lint: install web/node_modules/.package-lock.json
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	npm run lint --prefix web --silent
 
 pytest: install-test
 	$(BIN)/pytest -q

@@ -1,3 +1,4 @@
+// @ts-check
 // The cooperation agreement: five sections, each a text written together beside its guiding
 // questions, approved party by party; the status (brouillon, proposée, validée) is derived.
 
@@ -11,7 +12,33 @@ import { partyColor } from './presence.js'
 
 const LIST_ITEM = /^(\s*)(- |• |\* |(\d+)\. )/
 
-/** Toggle a bulleted or numbered list on the lines the selection touches. */
+/** @typedef {import('../lib/types.js').BoardContext} BoardContext */
+/** @typedef {import('../lib/types.js').Catalog['agreement']['sections'][number]} SectionInfo */
+/** @typedef {import('../lib/types.js').Section} Section */
+
+/**
+ * @typedef {object} SectionEntry
+ * A section's element and its controls.
+ * @property {string} id
+ * @property {SectionInfo} section
+ * @property {Y.Map<any>} value
+ * @property {HTMLElement} el
+ * @property {HTMLTextAreaElement} field
+ * @property {HTMLSpanElement} badge
+ * @property {HTMLUListElement} approvals
+ * @property {HTMLDivElement} actions
+ * @property {HTMLParagraphElement} editors
+ * @property {HTMLButtonElement} bullets
+ * @property {HTMLButtonElement} numbers
+ * @property {TextBinding | null} binding
+ * @property {Section} [data] what the section held when last shown
+ */
+
+/**
+ * Toggle a bulleted or numbered list on the lines the selection touches.
+ * @param {TextBinding} binding
+ * @param {boolean} numbered
+ */
 export function toggleList (binding, numbered) {
   const field = binding.field
   const value = field.value
@@ -27,7 +54,11 @@ export function toggleList (binding, numbered) {
   binding.replaceRange(start, end, replacement, start, start + replacement.length)
 }
 
-/** Enter inside a list item continues the list; Enter on an empty item ends it. */
+/**
+ * Enter inside a list item continues the list; Enter on an empty item ends it.
+ * @param {KeyboardEvent} event
+ * @param {TextBinding} binding
+ */
 export function continueList (event, binding) {
   if (event.key !== 'Enter' || event.shiftKey || event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return
   const field = binding.field
@@ -48,14 +79,17 @@ export function continueList (event, binding) {
 }
 
 export class AgreementView {
+  /** @param {BoardContext} ctx */
   constructor (ctx) {
     this.ctx = ctx
     this.agreement = ctx.roots.agreement
     this.sections = catalog().agreement.sections
+    /** @type {Map<string, SectionEntry>} */
     this.entries = new Map()
     this.render = coalesce(() => this.sync())
   }
 
+  /** @param {HTMLElement} panel */
   mount (panel) {
     const a = catalog().agreement
     panel.append(h('div', { class: 'view-intro' }, h('p', {}, pick(a.purpose))))
@@ -71,6 +105,10 @@ export class AgreementView {
     this.sync()
   }
 
+  /**
+   * @param {SectionInfo} section
+   * @param {Y.Map<any>} value the section's map
+   */
   create (section, value) {
     const id = section.id
     const headingId = `section-title-${id}`
@@ -96,13 +134,15 @@ export class AgreementView {
           field, editors)),
       h('div', { class: 'approvals' },
         h('h4', {}, t('agreement.approvals')), approvals, actions))
+    /** @type {SectionEntry} */
     const entry = { id, section, value, el, field, badge, approvals, actions, editors, bullets, numbers, binding: null }
     const text = value.get('text')
     if (text instanceof Y.Text) {
-      entry.binding = new TextBinding(field, text, { origin: this.ctx.origin, onChange: () => autosize(field, 6) })
-      field.addEventListener('keydown', (event) => continueList(event, entry.binding))
-      bullets.addEventListener('click', () => { toggleList(entry.binding, false); field.focus() })
-      numbers.addEventListener('click', () => { toggleList(entry.binding, true); field.focus() })
+      const binding = new TextBinding(field, text, { origin: this.ctx.origin, onChange: () => autosize(field, 6) })
+      entry.binding = binding
+      field.addEventListener('keydown', (event) => continueList(event, binding))
+      bullets.addEventListener('click', () => { toggleList(binding, false); field.focus() })
+      numbers.addEventListener('click', () => { toggleList(binding, true); field.focus() })
     }
     field.addEventListener('focus', () => this.ctx.presence.set('editing', `section-${id}`))
     field.addEventListener('blur', () => this.ctx.presence.set('editing', null))
@@ -119,6 +159,7 @@ export class AgreementView {
     this.renderEditors()
   }
 
+  /** @param {SectionEntry} entry */
   update (entry) {
     const data = readSection(entry.id, entry.value)
     entry.data = data
@@ -129,7 +170,7 @@ export class AgreementView {
     autosize(entry.field, 6)
     entry.badge.className = `badge badge--${data.status}`
     entry.badge.textContent = labelOf(catalog().agreement.statuses, data.status)
-    const active = document.activeElement
+    const active = /** @type {HTMLElement | null} */ (document.activeElement)
     const focusKey = active && entry.el.querySelector('.approvals')?.contains(active) ? active.dataset.key : null
     clear(entry.approvals)
     for (const party of [...TRINOME, 'facilitation']) {
@@ -168,7 +209,7 @@ export class AgreementView {
         }, t('agreement.withdraw', { party: partyLabel(party) })))
       }
     }
-    if (focusKey) entry.el.querySelector(`[data-key="${focusKey}"]`)?.focus({ preventScroll: true })
+    if (focusKey) /** @type {HTMLElement | null} */ (entry.el.querySelector(`[data-key="${focusKey}"]`))?.focus({ preventScroll: true })
   }
 
   renderEditors () {
@@ -179,6 +220,7 @@ export class AgreementView {
     }
   }
 
+  /** @param {SectionEntry} entry */
   approve (entry) {
     const approvals = entry.value.get('approvals')
     const text = entry.value.get('text')
@@ -191,6 +233,7 @@ export class AgreementView {
     this.ctx.announce(t('agreement.approvedNow', { section: pick(entry.section.label) }))
   }
 
+  /** @param {SectionEntry} entry */
   withdraw (entry) {
     const approvals = entry.value.get('approvals')
     if (!(approvals instanceof Y.Map)) return

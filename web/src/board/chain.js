@@ -1,9 +1,10 @@
+// @ts-check
 // The change chain: the shared vision on top, then ultimate, intermediate and direct changes;
 // "mène à" links between them drawn as arrows; the server's problems (backward links, loops)
 // shown beside the chain.
 
 import * as Y from 'yjs'
-import { h, coalesce, randomId, clear } from '../lib/dom.js'
+import { h, append, coalesce, randomId, clear } from '../lib/dom.js'
 import { t, pick, catalog, partyLabel, tierLabel } from '../lib/page.js'
 import { TextBinding, autosize } from '../lib/textbinding.js'
 import { readItem, byReadingOrder, ITEM_TIERS } from './model.js'
@@ -12,21 +13,76 @@ import { partyColor } from './presence.js'
 const SVG = 'http://www.w3.org/2000/svg'
 const ROWS = ['ultimate', 'intermediate', 'direct']
 
+/** @typedef {import('../lib/types.js').BoardContext} BoardContext */
+/** @typedef {import('../lib/types.js').ChainItem} ChainItem */
+/** @typedef {import('../lib/types.js').Problem} Problem */
+/** @typedef {import('../lib/types.js').Catalog['chain']['tiers'][number]} Tier */
+
+/**
+ * @typedef {object} ItemEntry
+ * A chain item's element and its controls.
+ * @property {string} id
+ * @property {HTMLLIElement} el
+ * @property {HTMLTextAreaElement} field
+ * @property {HTMLLabelElement} label
+ * @property {HTMLSpanElement} author
+ * @property {HTMLUListElement} linksList
+ * @property {HTMLSelectElement} target
+ * @property {HTMLButtonElement} linkButton
+ * @property {HTMLSelectElement} tierSelect
+ * @property {HTMLButtonElement} remove
+ * @property {HTMLParagraphElement} warning
+ * @property {HTMLParagraphElement} editors
+ * @property {TextBinding | null} binding
+ * @property {boolean} bound whether the text is a Y.Text the field edits
+ * @property {ChainItem} item
+ */
+
+/**
+ * @template {keyof SVGElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, string | number>} [attrs]
+ * @returns {SVGElementTagNameMap[K]}
+ */
 function svg (tag, attrs) {
   const el = document.createElementNS(SVG, tag)
   for (const [key, value] of Object.entries(attrs || {})) el.setAttribute(key, String(value))
   return el
 }
 
+/** @param {string} id */
+const tierOf = (id) => /** @type {Tier} */ (catalog().chain.tiers.find((tier) => tier.id === id))
+
 export class ChainView {
+  /** @param {BoardContext} ctx */
   constructor (ctx) {
     this.ctx = ctx
     this.chain = ctx.roots.chain
+    /** @type {Map<string, ItemEntry>} */
     this.entries = new Map()
+    /** @type {Map<string, {row: HTMLElement, list: HTMLUListElement, add: HTMLButtonElement}>} */
     this.rows = new Map()
+    /** @type {Set<string>} */
     this.problemLinks = new Set()
+    /** @type {Map<string, string[]>} */
     this.problemItems = new Map()
     this.render = coalesce(() => this.sync())
+    this.drawQueued = false
+    /** @type {TextBinding | null} */
+    this.visionBinding = null
+    const visionTier = tierOf('vision')
+    this.visionField = h('textarea', { id: 'vision-text', class: 'vision__text', rows: 2, dataset: { key: 'vision' }, 'aria-describedby': 'vision-question' })
+    this.visionEditors = h('p', { class: 'editors' })
+    this.visionBlock = h('section', { class: 'vision', 'aria-labelledby': 'vision-title', dataset: { focusId: 'vision', itemId: 'vision' } },
+      h('h3', { id: 'vision-title' }, pick(visionTier.label)),
+      h('p', { id: 'vision-question', class: 'question' }, pick(visionTier.question)),
+      h('label', { for: 'vision-text', class: 'visually-hidden' }, pick(visionTier.label)),
+      this.visionField, this.visionEditors)
+    this.svg = svg('svg', { class: 'links', 'aria-hidden': 'true', focusable: 'false' })
+    this.problemsEl = h('ul', { class: 'problem-list' })
+    this.problemsBox = h('section', { class: 'problems', 'aria-labelledby': 'chain-problems-title', hidden: true },
+      h('h3', { id: 'chain-problems-title' }, t('problems.title')), this.problemsEl)
+    this.board = h('div', { class: 'chain' })
   }
 
   get items () {
@@ -39,26 +95,19 @@ export class ChainView {
     return links instanceof Y.Map ? links : null
   }
 
+  /** @param {HTMLElement} panel */
   mount (panel) {
     const c = catalog().chain
-    const visionTier = c.tiers.find((tier) => tier.id === 'vision')
     const vision = this.chain.get('vision')
-    const visionField = h('textarea', { id: 'vision-text', class: 'vision__text', rows: 2, dataset: { key: 'vision' }, 'aria-describedby': 'vision-question' })
+    const visionField = this.visionField
     if (vision instanceof Y.Text) {
       this.visionBinding = new TextBinding(visionField, vision, { origin: this.ctx.origin, onChange: () => { autosize(visionField, 2); this.drawLater() } })
     }
     visionField.addEventListener('focus', () => this.ctx.presence.set('editing', 'vision'))
     visionField.addEventListener('blur', () => this.ctx.presence.set('editing', null))
-    this.visionField = visionField
-    this.visionEditors = h('p', { class: 'editors' })
-    this.visionBlock = h('section', { class: 'vision', 'aria-labelledby': 'vision-title', dataset: { focusId: 'vision', itemId: 'vision' } },
-      h('h3', { id: 'vision-title' }, pick(visionTier.label)),
-      h('p', { id: 'vision-question', class: 'question' }, pick(visionTier.question)),
-      h('label', { for: 'vision-text', class: 'visually-hidden' }, pick(visionTier.label)),
-      visionField, this.visionEditors)
     const rows = []
     for (const tierId of ROWS) {
-      const tier = c.tiers.find((entry) => entry.id === tierId)
+      const tier = tierOf(tierId)
       const headingId = `tier-${tierId}`
       const list = h('ul', { class: 'tier__items', 'aria-labelledby': headingId })
       const add = h('button', { type: 'button', class: 'button button--small', dataset: { key: `add-${tierId}` }, onclick: () => this.add(tierId) },
@@ -72,7 +121,6 @@ export class ChainView {
       this.rows.set(tierId, { row, list, add })
       rows.push(row)
     }
-    this.svg = svg('svg', { class: 'links', 'aria-hidden': 'true', focusable: 'false' })
     const defs = svg('defs')
     for (const kind of ['ok', 'problem']) {
       const marker = svg('marker', { id: `arrow-${kind}`, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' })
@@ -80,10 +128,7 @@ export class ChainView {
       defs.append(marker)
     }
     this.svg.append(defs)
-    this.problemsEl = h('ul', { class: 'problem-list' })
-    this.problemsBox = h('section', { class: 'problems', 'aria-labelledby': 'chain-problems-title', hidden: true },
-      h('h3', { id: 'chain-problems-title' }, t('problems.title')), this.problemsEl)
-    this.board = h('div', { class: 'chain' }, this.svg, this.visionBlock, rows)
+    append(this.board, [this.svg, this.visionBlock, rows])
     panel.append(
       h('div', { class: 'view-intro' }, h('ul', { class: 'questions' }, c.questions.map((q) => h('li', {}, pick(q))))),
       this.problemsBox,
@@ -102,13 +147,19 @@ export class ChainView {
     for (const entry of this.entries.values()) this.applyPermissions(entry, chainEditable)
   }
 
+  /**
+   * @param {ItemEntry} entry
+   * @param {boolean} editable
+   */
   applyPermissions (entry, editable) {
     entry.field.readOnly = !editable || !entry.bound
-    for (const control of entry.el.querySelectorAll('.item__tools select, .item__tools button, .link-chip button')) control.disabled = !editable
+    const controls = /** @type {NodeListOf<HTMLSelectElement | HTMLButtonElement>} */ (entry.el.querySelectorAll('.item__tools select, .item__tools button, .link-chip button'))
+    for (const control of controls) control.disabled = !editable
   }
 
   sync () {
     const items = this.items
+    /** @type {Array<{item: ChainItem, value: Y.Map<any>}>} */
     const list = []
     if (items) {
       for (const [id, value] of items.entries()) {
@@ -118,22 +169,23 @@ export class ChainView {
     }
     list.sort((a, b) => byReadingOrder(a.item, b.item))
     const seen = new Set()
-    const wanted = new Map(ROWS.map((tier) => [tier, []]))
+    const wanted = new Map(ROWS.map((tier) => [tier, /** @type {ItemEntry[]} */ ([])]))
     for (const { item, value } of list) {
       seen.add(item.id)
       let entry = this.entries.get(item.id)
       if (!entry) {
-        entry = this.create(item.id, value)
+        entry = this.create(item.id, value, item)
         this.entries.set(item.id, entry)
       }
       entry.item = item
-      wanted.get(wanted.has(item.tier) ? item.tier : 'direct').push(entry)
+      const row = /** @type {ItemEntry[]} */ (wanted.get(item.tier !== null && wanted.has(item.tier) ? item.tier : 'direct'))
+      row.push(entry)
     }
     for (const [tier, entries] of wanted) {
-      const list = this.rows.get(tier).list
+      const list = /** @type {HTMLUListElement} */ (this.rows.get(tier)?.list)
       let next = list.firstElementChild
       for (const entry of entries) {
-        if (entry.el === next) next = next.nextElementSibling
+        if (entry.el === next) next = /** @type {Element} */ (next).nextElementSibling
         else this.place(entry, list, next)
       }
     }
@@ -149,9 +201,14 @@ export class ChainView {
     this.drawLater()
   }
 
-  /** Append in reading order, keeping focus and selection if the user is inside the item. */
+  /**
+   * Append in reading order, keeping focus and selection if the user is inside the item.
+   * @param {ItemEntry} entry
+   * @param {HTMLUListElement} list
+   * @param {Element | null} before
+   */
   place (entry, list, before) {
-    const active = document.activeElement
+    const active = /** @type {HTMLTextAreaElement | null} */ (document.activeElement)
     const inside = active && entry.el.contains(active)
     const selection = inside && active.tagName === 'TEXTAREA' ? [active.selectionStart, active.selectionEnd] : null
     list.insertBefore(entry.el, before)
@@ -161,7 +218,13 @@ export class ChainView {
     }
   }
 
-  create (id, value) {
+  /**
+   * @param {string} id
+   * @param {Y.Map<any>} value the item's map
+   * @param {ChainItem} item what it holds now (`update` shows it)
+   * @returns {ItemEntry}
+   */
+  create (id, value, item) {
     const textId = `item-text-${id}`
     const field = h('textarea', { id: textId, class: 'item__text', rows: 2, dataset: { key: `text-${id}` } })
     const label = h('label', { for: textId, class: 'visually-hidden' })
@@ -185,7 +248,8 @@ export class ChainView {
         h('div', { class: 'item__row' },
           h('label', { for: `item-tier-${id}`, class: 'item__tool-label' }, t('chain.tier')),
           tierSelect, remove)))
-    const entry = { id, el, field, label, author, linksList, target, linkButton, tierSelect, remove, warning, editors, binding: null, bound: false, item: null }
+    /** @type {ItemEntry} */
+    const entry = { id, el, field, label, author, linksList, target, linkButton, tierSelect, remove, warning, editors, binding: null, bound: false, item }
     const text = value.get('text')
     if (text instanceof Y.Text) {
       entry.binding = new TextBinding(field, text, { origin: this.ctx.origin, onChange: () => { autosize(field, 2); this.drawLater() } })
@@ -199,6 +263,7 @@ export class ChainView {
     return entry
   }
 
+  /** @param {string} id */
   itemName (id) {
     if (id === 'vision') return pick(catalog().chain.tiers[0].label)
     const entry = this.entries.get(id)
@@ -206,6 +271,7 @@ export class ChainView {
     return text ? `« ${text.length > 40 ? text.slice(0, 39) + '…' : text} »` : t('chain.untitled')
   }
 
+  /** @param {ItemEntry} entry */
   update (entry) {
     const item = entry.item
     const who = item.author.name || t('presence.anonymous')
@@ -215,17 +281,18 @@ export class ChainView {
       `${who} · ${partyLabel(item.author.party)}`)
     entry.label.textContent = t('chain.itemText', { tier: tierLabel(item.tier), name: who })
     if (!entry.bound) entry.field.value = item.text
-    if (entry.tierSelect.value !== item.tier) entry.tierSelect.value = item.tier
+    if (entry.tierSelect.value !== item.tier) entry.tierSelect.value = /** @type {string} */ (item.tier)
     autosize(entry.field, 2)
     // targets: every other item and the vision, the ones up the chain first
     const current = entry.target.value
     clear(entry.target)
     entry.target.append(h('option', { value: '' }, t('chain.chooseTarget')))
+    /** @type {Array<[string, Array<{id: string}>]>} */
     const groups = [['vision', [{ id: 'vision' }]], ...['ultimate', 'intermediate', 'direct'].map((tier) =>
-      [tier, Array.from(this.entries.values()).filter((other) => other.item.tier === tier && other.id !== entry.id).map((other) => other.item)])]
+      /** @type {[string, ChainItem[]]} */ ([tier, Array.from(this.entries.values()).filter((other) => other.item.tier === tier && other.id !== entry.id).map((other) => other.item)]))]
     for (const [tier, members] of groups) {
       if (!members.length) continue
-      const label = tier === 'vision' ? pick(catalog().chain.tiers[0].label) : pick(catalog().chain.tiers.find((x) => x.id === tier).label)
+      const label = tier === 'vision' ? pick(catalog().chain.tiers[0].label) : pick(tierOf(tier).label)
       entry.target.append(h('optgroup', { label }, members.map((member) => h('option', { value: member.id }, this.itemName(member.id)))))
     }
     entry.target.value = current
@@ -234,7 +301,7 @@ export class ChainView {
     entry.linkButton.setAttribute('aria-label', t('chain.linkOf', { name: this.itemName(entry.id) }))
     entry.remove.setAttribute('aria-label', t('chain.deleteOf', { name: this.itemName(entry.id) }))
     // outgoing links
-    const active = document.activeElement
+    const active = /** @type {HTMLElement | null} */ (document.activeElement)
     const focusKey = active && entry.linksList.contains(active) ? active.dataset.key : null
     clear(entry.linksList)
     const links = this.links
@@ -253,7 +320,7 @@ export class ChainView {
           }, h('span', { 'aria-hidden': 'true' }, '✕'))))
       }
     }
-    if (focusKey) entry.linksList.querySelector(`[data-key="${focusKey}"]`)?.focus({ preventScroll: true })
+    if (focusKey) /** @type {HTMLElement | null} */ (entry.linksList.querySelector(`[data-key="${focusKey}"]`))?.focus({ preventScroll: true })
     const messages = this.problemItems.get(entry.id) || []
     entry.warning.hidden = messages.length === 0
     entry.warning.textContent = messages.length ? `⚠ ${t('chain.itemProblems', { count: messages.length })}` : ''
@@ -262,6 +329,7 @@ export class ChainView {
   }
 
   renderEditors () {
+    /** @type {(el: HTMLElement, key: string) => void} */
     const show = (el, key) => {
       const editors = this.ctx.presence.editorsOf(key)
       el.textContent = editors.length ? t('presence.writing', { names: editors.map((u) => u.name).join(', ') }) : ''
@@ -273,6 +341,7 @@ export class ChainView {
 
   // -- writing --------------------------------------------------------------------------
 
+  /** @param {string} tier */
   add (tier) {
     const items = this.items
     if (!items || !this.ctx.canEdit('chain')) return
@@ -295,6 +364,10 @@ export class ChainView {
     this.ctx.announce(t('chain.added', { tier: tierLabel(tier) }))
   }
 
+  /**
+   * @param {string} from
+   * @param {string} to
+   */
   link (from, to) {
     const links = this.links
     if (!links || !to || !this.ctx.canEdit('chain')) return
@@ -306,6 +379,7 @@ export class ChainView {
     this.ctx.refreshProblemsSoon()
   }
 
+  /** @param {string} linkId */
   unlink (linkId) {
     const links = this.links
     if (!links || !this.ctx.canEdit('chain')) return
@@ -313,6 +387,10 @@ export class ChainView {
     this.ctx.refreshProblemsSoon()
   }
 
+  /**
+   * @param {string} id
+   * @param {string} tier
+   */
   moveTier (id, tier) {
     const item = this.items?.get(id)
     if (!(item instanceof Y.Map) || !this.ctx.canEdit('chain') || item.get('tier') === tier) return
@@ -321,6 +399,7 @@ export class ChainView {
     this.ctx.refreshProblemsSoon()
   }
 
+  /** @param {string} id */
   remove (id) {
     const items = this.items
     const links = this.links
@@ -339,6 +418,7 @@ export class ChainView {
 
   // -- problems and arrows --------------------------------------------------------------
 
+  /** @param {Problem[]} problems */
   showProblems (problems) {
     const mine = problems.filter((p) => p.path.startsWith('/chain'))
     this.problemLinks = new Set()
@@ -375,8 +455,9 @@ export class ChainView {
     const links = this.links
     if (!links || !this.board.offsetParent) return
     const box = this.board.getBoundingClientRect()
-    this.svg.setAttribute('width', box.width)
-    this.svg.setAttribute('height', box.height)
+    this.svg.setAttribute('width', String(box.width))
+    this.svg.setAttribute('height', String(box.height))
+    /** @type {(id: string) => HTMLElement | undefined} */
     const element = (id) => (id === 'vision' ? this.visionBlock : this.entries.get(id)?.el)
     const pairs = new Set(Array.from(links.values()).filter(Boolean).map((v) => `${v.from}>${v.to}`))
     for (const [linkId, value] of links.entries()) {

@@ -1,3 +1,4 @@
+// @ts-check
 // The cooperation continuum: seven lanes from Concurrence to Intégration, sticky notes that
 // people add, write together, colour, move (drag or keyboard) and dot-vote on.
 
@@ -15,22 +16,69 @@ const GAP = 10
 const MIN_LANE_HEIGHT = 380
 const DELETE = Symbol('delete-note')
 
+/** @typedef {import('../lib/types.js').BoardContext} BoardContext */
+/** @typedef {import('../lib/types.js').Note} Note */
+
+/**
+ * @typedef {object} NoteEntry
+ * A note's element and its controls.
+ * @property {string} id
+ * @property {HTMLLIElement} el
+ * @property {HTMLTextAreaElement} field
+ * @property {HTMLTextAreaElement} text
+ * @property {HTMLLabelElement} label
+ * @property {HTMLButtonElement} handle
+ * @property {HTMLSpanElement} author
+ * @property {HTMLButtonElement} vote
+ * @property {HTMLSelectElement} color
+ * @property {HTMLButtonElement} remove
+ * @property {HTMLParagraphElement} editors
+ * @property {TextBinding | null} binding
+ * @property {boolean} bound whether the text is a Y.Text the field edits
+ * @property {Note} note
+ */
+
+/** @typedef {{lane: HTMLElement, body: HTMLUListElement, add: HTMLButtonElement}} Lane */
+
+/**
+ * @typedef {object} Drag
+ * @property {NoteEntry} entry
+ * @property {number} pointerId
+ * @property {number} startX
+ * @property {number} startY
+ * @property {number} dx
+ * @property {number} dy
+ * @property {boolean} moved
+ */
+
 export class ContinuumView {
+  /** @param {BoardContext} ctx */
   constructor (ctx) {
     this.ctx = ctx
     this.notes = ctx.roots.notes
     this.levels = catalog().continuum.levels
+    /** @type {Map<string, NoteEntry>} */
     this.entries = new Map()
+    /** @type {Map<string, Lane>} */
     this.lanes = new Map()
+    /** @type {Map<number, HTMLLIElement>} */
     this.cursors = new Map()
+    /** @type {Drag | null} */
     this.drag = null
+    /** @type {number | undefined} */
+    this.lastCursor = undefined
+    /** @type {HTMLElement} */
+    this.lanesEl = h('div', { class: 'lanes' })
+    /** @type {HTMLUListElement} */
+    this.orphans = h('ul', { class: 'orphans', 'aria-label': t('continuum.orphans') })
     this.render = coalesce(() => this.sync())
     this.undoDelete = new Y.UndoManager(this.notes, { trackedOrigins: new Set([DELETE]), captureTimeout: 0 })
   }
 
+  /** @param {HTMLElement} panel */
   mount (panel) {
     const c = catalog().continuum
-    const lanes = h('div', { class: 'lanes' })
+    const lanes = this.lanesEl
     for (const level of this.levels) {
       const headingId = `lane-${level.id}`
       const body = h('ul', { class: 'lane__body', 'aria-labelledby': headingId, dataset: { level: level.id } })
@@ -50,8 +98,6 @@ export class ContinuumView {
       this.lanes.set(level.id, { lane, body, add })
       lanes.append(lane)
     }
-    this.lanesEl = lanes
-    this.orphans = h('ul', { class: 'orphans', 'aria-label': t('continuum.orphans') })
     panel.append(
       h('div', { class: 'view-intro' },
         h('ul', { class: 'questions' }, c.questions.map((q) => h('li', {}, pick(q))))),
@@ -73,13 +119,19 @@ export class ContinuumView {
     this.notes.observeDeep(this.render)
     this.ctx.presence.onChange(() => { this.renderCursors(); this.renderEditors() })
     window.addEventListener('resize', this.render)
-    this.ctx.moveNoteToLevel = (id, level) => {
-      const entry = this.entries.get(id)
-      const y = entry ? parseFloat(entry.el.style.top) || 0 : 0
-      const x = entry ? parseFloat(entry.el.style.left) || GAP : GAP
-      this.moveTo(id, level, x, this.freeY(level, y, id))
-    }
     this.sync()
+  }
+
+  /**
+   * Move a note to another level at about the same height (the list view's "move" button).
+   * @param {string} id
+   * @param {string} level
+   */
+  moveToLevel (id, level) {
+    const entry = this.entries.get(id)
+    const y = entry ? parseFloat(entry.el.style.top) || 0 : 0
+    const x = entry ? parseFloat(entry.el.style.left) || GAP : GAP
+    this.moveTo(id, level, x, this.freeY(level, y, id))
   }
 
   refreshPermissions () {
@@ -88,6 +140,10 @@ export class ContinuumView {
     for (const entry of this.entries.values()) this.applyPermissions(entry, editable)
   }
 
+  /**
+   * @param {NoteEntry} entry
+   * @param {boolean} editable
+   */
   applyPermissions (entry, editable) {
     entry.text.readOnly = !editable || !entry.bound
     entry.handle.setAttribute('aria-disabled', String(!editable))
@@ -107,7 +163,7 @@ export class ContinuumView {
       seen.add(id)
       let entry = this.entries.get(id)
       if (!entry) {
-        entry = this.create(id, value)
+        entry = this.create(id, value, note)
         this.entries.set(id, entry)
       }
       this.update(entry, note)
@@ -124,7 +180,13 @@ export class ContinuumView {
     this.orphans.hidden = this.orphans.childElementCount === 0
   }
 
-  create (id, value) {
+  /**
+   * @param {string} id
+   * @param {Y.Map<any>} value the note's map
+   * @param {Note} note what it holds now (`update` shows it)
+   * @returns {NoteEntry}
+   */
+  create (id, value, note) {
     const text = value.get('text')
     const textId = `note-text-${id}`
     const field = h('textarea', { id: textId, class: 'note__text', rows: 2, dataset: { key: `text-${id}` } })
@@ -150,7 +212,8 @@ export class ContinuumView {
         vote,
         h('label', { for: colorId, class: 'visually-hidden' }, t('continuum.color')),
         color, remove))
-    const entry = { id, el, field, text: field, label, handle, author, vote, color, remove, editors, binding: null, bound: false, note: null }
+    /** @type {NoteEntry} */
+    const entry = { id, el, field, text: field, label, handle, author, vote, color, remove, editors, binding: null, bound: false, note }
     if (text instanceof Y.Text) {
       entry.binding = new TextBinding(field, text, { origin: this.ctx.origin, onChange: () => autosize(field, 2) })
       entry.bound = true
@@ -168,6 +231,10 @@ export class ContinuumView {
     return entry
   }
 
+  /**
+   * @param {NoteEntry} entry
+   * @param {Note} note
+   */
   update (entry, note) {
     entry.note = note
     const who = note.author.name || t('presence.anonymous')
@@ -190,21 +257,25 @@ export class ContinuumView {
     if (entry.color.value !== (note.color || 'yellow')) entry.color.value = note.color || 'yellow'
     entry.el.className = `note note--${note.color || 'yellow'}`
     if (!entry.bound) entry.field.value = note.text
-    const lane = this.lanes.get(note.level)
+    const lane = this.lanes.get(/** @type {string} */ (note.level))
     const parent = lane ? lane.body : this.orphans
     if (entry.el.parentElement !== parent) this.reparent(entry, parent)
     autosize(entry.field, 2)
   }
 
-  /** Move a note's element to another lane without losing the user's focus or selection. */
+  /**
+   * Move a note's element to another lane without losing the user's focus or selection.
+   * @param {NoteEntry} entry
+   * @param {HTMLElement} parent
+   */
   reparent (entry, parent) {
-    const active = document.activeElement
+    const active = /** @type {HTMLElement | null} */ (document.activeElement)
     const inside = active && entry.el.contains(active)
-    const selection = inside && active === entry.field ? [active.selectionStart, active.selectionEnd] : null
+    const selection = inside && active === entry.field ? [entry.field.selectionStart, entry.field.selectionEnd] : null
     parent.append(entry.el)
     if (inside) {
       active.focus({ preventScroll: true })
-      if (selection) active.setSelectionRange(selection[0], selection[1])
+      if (selection) entry.field.setSelectionRange(selection[0], selection[1])
     }
   }
 
@@ -214,8 +285,8 @@ export class ContinuumView {
     for (const { body } of this.lanes.values()) {
       const width = body.clientWidth || NOTE_WIDTH + 20
       let stack = GAP
-      for (const el of body.children) {
-        const entry = this.entries.get(el.dataset.noteId)
+      for (const el of /** @type {HTMLCollectionOf<HTMLElement>} */ (body.children)) {
+        const entry = this.entries.get(/** @type {string} */ (el.dataset.noteId))
         if (!entry) continue
         const note = entry.note
         const x = Math.max(0, Math.min(note.x ?? GAP, Math.max(0, width - NOTE_WIDTH - 4)))
@@ -239,19 +310,31 @@ export class ContinuumView {
 
   // -- writing --------------------------------------------------------------------------
 
+  /**
+   * Change a note in one transaction, if the continuum may be edited.
+   * @param {string} id
+   * @param {(note: Y.Map<any>) => void} change
+   * @param {unknown} [origin]
+   */
   write (id, change, origin) {
     const note = this.notes.get(id)
     if (!(note instanceof Y.Map) || !this.ctx.canEdit('continuum')) return
     this.ctx.doc.transact(() => change(note), origin || this.ctx.origin)
   }
 
-  /** The first free height in a lane at or below `wanted`, so notes do not pile up. */
+  /**
+   * The first free height in a lane at or below `wanted`, so notes do not pile up.
+   * @param {string} level
+   * @param {number} wanted
+   * @param {string | null} skipId the note being placed, if it is on the board already
+   */
   freeY (level, wanted, skipId) {
     const lane = this.lanes.get(level)
     if (!lane) return wanted
-    const height = (this.entries.get(skipId)?.el.offsetHeight) || 96
+    const height = (this.entries.get(/** @type {string} */ (skipId))?.el.offsetHeight) || 96
+    /** @type {Array<[number, number]>} */
     const taken = []
-    for (const el of lane.body.children) {
+    for (const el of /** @type {HTMLCollectionOf<HTMLElement>} */ (lane.body.children)) {
       if (!el.dataset.noteId || el.dataset.noteId === skipId) continue
       const top = parseFloat(el.style.top) || 0
       taken.push([top, top + el.offsetHeight])
@@ -265,6 +348,7 @@ export class ContinuumView {
     return y
   }
 
+  /** @param {string} level */
   add (level) {
     if (!this.ctx.canEdit('continuum')) return
     const id = randomId('n-')
@@ -293,6 +377,12 @@ export class ContinuumView {
     this.ctx.announce(t('continuum.added', { level: levelLabel(level) }))
   }
 
+  /**
+   * @param {string} id
+   * @param {string | null} level
+   * @param {number} x
+   * @param {number} y
+   */
   moveTo (id, level, x, y) {
     this.write(id, (note) => {
       if (note.get('level') !== level) note.set('level', level)
@@ -301,6 +391,11 @@ export class ContinuumView {
     })
   }
 
+  /**
+   * Arrows, Home and End move the note; Enter or F2 goes to its text.
+   * @param {KeyboardEvent} event
+   * @param {string} id
+   */
   keyMove (event, id) {
     const entry = this.entries.get(id)
     if (!entry || !this.ctx.canEdit('continuum')) return
@@ -309,6 +404,7 @@ export class ContinuumView {
     const step = event.shiftKey ? BIG_STEP : STEP
     const y = parseFloat(entry.el.style.top) || 0
     const x = parseFloat(entry.el.style.left) || GAP
+    /** @type {[string | null, number, number] | null} */
     let target = null
     if (event.key === 'ArrowLeft' && index > 0) target = [this.levels[index - 1].id, x, this.freeY(this.levels[index - 1].id, y, id)]
     else if (event.key === 'ArrowRight' && index < this.levels.length - 1) target = [this.levels[index + 1].id, x, this.freeY(this.levels[index + 1].id, y, id)]
@@ -331,6 +427,7 @@ export class ContinuumView {
     if (level !== note.level) this.ctx.announce(t('continuum.moved', { level: levelLabel(level) }))
   }
 
+  /** @param {string} id */
   toggleVote (id) {
     const me = this.ctx.me.id
     this.write(id, (note) => {
@@ -341,14 +438,15 @@ export class ContinuumView {
     })
   }
 
+  /** @param {string} id */
   remove (id) {
     if (!this.ctx.canEdit('continuum')) return
     const entry = this.entries.get(id)
     const next = entry && (entry.el.nextElementSibling || entry.el.previousElementSibling)
     this.ctx.doc.transact(() => this.notes.delete(id), DELETE)
     this.sync()
-    const focusAfter = next && next.querySelector('.note__handle')
-    ;(focusAfter || this.lanes.get(entry?.note?.level)?.add)?.focus()
+    const focusAfter = next && /** @type {HTMLElement | null} */ (next.querySelector('.note__handle'))
+    ;(focusAfter || this.lanes.get(/** @type {string} */ (entry?.note?.level))?.add)?.focus()
     this.ctx.toast(t('continuum.deleted'), t('action.undo'), () => {
       this.undoDelete.undo()
       this.sync()
@@ -357,6 +455,10 @@ export class ContinuumView {
 
   // -- dragging -------------------------------------------------------------------------
 
+  /**
+   * @param {PointerEvent} event
+   * @param {NoteEntry} entry
+   */
   startDrag (event, entry) {
     if (event.button !== 0 || !this.ctx.canEdit('continuum')) return
     event.preventDefault()
@@ -364,7 +466,9 @@ export class ContinuumView {
     this.drag = { entry, pointerId: event.pointerId, startX: event.clientX, startY: event.clientY, dx: event.clientX - rect.left, dy: event.clientY - rect.top, moved: false }
     const handle = entry.handle
     handle.setPointerCapture(event.pointerId)
+    /** @param {PointerEvent} e */
     const move = (e) => this.dragMove(e)
+    /** @param {PointerEvent | {type: 'cancel', clientX?: undefined, clientY?: undefined}} e */
     const end = (e) => {
       handle.removeEventListener('pointermove', move)
       handle.removeEventListener('pointerup', end)
@@ -372,6 +476,7 @@ export class ContinuumView {
       window.removeEventListener('keydown', cancel, true)
       this.dragEnd(e, e.type === 'pointerup')
     }
+    /** @param {KeyboardEvent} e */
     const cancel = (e) => {
       if (e.key !== 'Escape') return
       e.preventDefault()
@@ -384,7 +489,12 @@ export class ContinuumView {
     window.addEventListener('keydown', cancel, true)
   }
 
+  /**
+   * The lane under (or nearest to) a horizontal position.
+   * @param {number} clientX
+   */
   laneAt (clientX) {
+    /** @type {{level: string, body: HTMLUListElement, rect: DOMRect, distance: number} | null} */
     let best = null
     for (const [level, { body }] of this.lanes) {
       const rect = body.getBoundingClientRect()
@@ -394,6 +504,7 @@ export class ContinuumView {
     return best
   }
 
+  /** @param {PointerEvent} event */
   dragMove (event) {
     const drag = this.drag
     if (!drag) return
@@ -404,9 +515,13 @@ export class ContinuumView {
     drag.entry.el.classList.add('note--dragging')
     drag.entry.el.style.transform = `translate(${dx}px, ${dy}px)`
     const target = this.laneAt(event.clientX)
-    for (const { lane } of this.lanes.values()) lane.classList.toggle('lane--target', target && lane === this.lanes.get(target.level).lane)
+    for (const { lane } of this.lanes.values()) lane.classList.toggle('lane--target', /** @type {boolean} */ (target && lane === this.lanes.get(target.level)?.lane))
   }
 
+  /**
+   * @param {{clientX?: number, clientY?: number}} event
+   * @param {boolean} drop whether the note is let go (not cancelled)
+   */
   dragEnd (event, drop) {
     const drag = this.drag
     this.drag = null
@@ -415,10 +530,11 @@ export class ContinuumView {
     drag.entry.el.style.transform = ''
     for (const { lane } of this.lanes.values()) lane.classList.remove('lane--target')
     if (!drop || !drag.moved) return
-    const target = this.laneAt(event.clientX)
+    const { clientX = 0, clientY = 0 } = event
+    const target = this.laneAt(clientX)
     if (!target) return
-    const x = Math.max(0, Math.min(event.clientX - drag.dx - target.rect.left, target.rect.width - NOTE_WIDTH - 4))
-    const y = Math.max(0, event.clientY - drag.dy - target.rect.top)
+    const x = Math.max(0, Math.min(clientX - drag.dx - target.rect.left, target.rect.width - NOTE_WIDTH - 4))
+    const y = Math.max(0, clientY - drag.dy - target.rect.top)
     const from = drag.entry.note.level
     this.moveTo(drag.entry.id, target.level, x, y)
     this.sync()
@@ -427,6 +543,7 @@ export class ContinuumView {
 
   // -- live cursors -----------------------------------------------------------------------
 
+  /** @param {PointerEvent} event */
   shareCursor (event) {
     const now = performance.now()
     if (this.lastCursor && now - this.lastCursor < 50) return
@@ -453,7 +570,8 @@ export class ContinuumView {
         this.cursors.set(state.clientId, el)
       }
       el.style.setProperty('--cursor-color', state.user.color || partyColor(state.user.party))
-      el.lastChild.textContent = state.user.name || ''
+      const name = /** @type {ChildNode} */ (el.lastChild)
+      name.textContent = state.user.name || ''
       el.style.left = `${cursor.x}px`
       el.style.top = `${cursor.y}px`
       if (el.parentElement !== lane.body) lane.body.append(el)

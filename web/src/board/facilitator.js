@@ -1,9 +1,24 @@
+// @ts-check
 // The facilitator's panel: invite links by role (create, copy, revoke), locks for the board
 // and each zone, the shared timer, workshop sessions and snapshots.
 
 import { h, clear, formatDate } from '../lib/dom.js'
 import { t, pick, catalog, lang, roleLabel } from '../lib/page.js'
+import { errorDetail } from '../lib/api.js'
 import { readLocks, readTimer } from './model.js'
+
+/**
+ * @typedef {object} Invite
+ * An invite as the API lists it (the url only when just created).
+ * @property {string} id
+ * @property {string} role
+ * @property {string | null} [label]
+ * @property {string} [url]
+ * @property {number | null} [expires_at]
+ * @property {number | null} [revoked_at]
+ */
+
+/** @typedef {{id: string, title?: string, [field: string]: unknown}} Session */
 
 const EXPIRIES = [
   ['1', 86400],
@@ -12,25 +27,43 @@ const EXPIRIES = [
   ['90', 90 * 86400]
 ]
 
+/**
+ * A labelled form control.
+ * @param {string} id
+ * @param {string} labelText
+ * @param {HTMLElement} control
+ * @param {string} [hint]
+ */
 function field (id, labelText, control, hint) {
   control.id = id
   return h('div', { class: 'field' }, h('label', { for: id }, labelText), control, hint ? h('p', { class: 'hint' }, hint) : null)
 }
 
+/** @type {(object: Record<string, unknown> | null | undefined, ...names: string[]) => any} */
 const pickField = (object, ...names) => {
   for (const name of names) if (object && object[name] !== undefined && object[name] !== null) return object[name]
   return null
 }
 
 export class FacilitatorPanel {
+  /**
+   * @param {import('../lib/types.js').BoardContext} ctx
+   * @param {string[]} parts the template's parts shown on this board
+   */
   constructor (ctx, parts) {
     this.ctx = ctx
     this.parts = parts
-    this.created = []
+    this.status = h('p', { class: 'panel-status', role: 'status' })
+    this.inviteResult = h('div', { class: 'invite-result', hidden: true })
+    this.inviteList = h('div', { class: 'invite-list' })
+    /** @type {Map<string, {state: HTMLElement, button: HTMLButtonElement, label: string}>} */
+    this.lockRows = new Map()
+    this.timerStop = h('button', { type: 'button', class: 'button button--quiet', onclick: () => this.setTimer(0) }, t('facilitator.timerStop'))
+    this.sessionBox = h('div', { class: 'stack' })
   }
 
+  /** @param {HTMLElement} panel */
   mount (panel) {
-    this.status = h('p', { class: 'panel-status', role: 'status' })
     panel.append(
       this.status,
       h('div', { class: 'panel-grid' },
@@ -49,16 +82,25 @@ export class FacilitatorPanel {
     this.loadSessions()
   }
 
+  /**
+   * @param {string} message
+   * @param {'info' | 'error'} [kind]
+   */
   say (message, kind = 'info') {
     this.status.textContent = message
     this.status.dataset.kind = kind
   }
 
+  /** @param {unknown} error */
   failed (error) {
-    if (error.missing) this.say(t('facilitator.missing'), 'error')
-    else this.say(t('facilitator.failed', { detail: error.detail || error.message }), 'error')
+    this.say(t('facilitator.failed', { detail: errorDetail(error) }), 'error')
   }
 
+  /**
+   * @param {string} method
+   * @param {string} path
+   * @param {unknown} [body]
+   */
   async call (method, path, body) {
     return this.ctx.api(method, path, body)
   }
@@ -69,17 +111,15 @@ export class FacilitatorPanel {
     const role = h('select', {}, ['participant', 'observer', 'facilitator'].map((r) => h('option', { value: r }, roleLabel(r))))
     const label = h('input', { type: 'text', maxlength: 200, autocomplete: 'off' })
     const expiry = h('select', {}, EXPIRIES.map(([days, seconds]) => h('option', { value: seconds, selected: days === '7' }, t('facilitator.days', { count: days }))))
-    this.inviteResult = h('div', { class: 'invite-result', hidden: true })
-    this.inviteList = h('div', { class: 'invite-list' })
     const form = h('form', {
       class: 'stack',
-      onsubmit: async (event) => {
+      onsubmit: async (/** @type {SubmitEvent} */ event) => {
         event.preventDefault()
         try {
+          /** @type {{role: string, expires_in: number, label?: string}} */
           const body = { role: role.value, expires_in: Number(expiry.value) }
           if (label.value.trim()) body.label = label.value.trim()
           const invite = await this.call('POST', `/api/boards/${this.ctx.boardId}/invites`, body)
-          this.created.unshift({ ...invite, created_at: invite.created_at ?? Date.now() / 1000 })
           this.showInvite(invite)
           label.value = ''
           this.loadInvites()
@@ -97,6 +137,7 @@ export class FacilitatorPanel {
       h('h4', {}, t('facilitator.inviteList')), this.inviteList)
   }
 
+  /** @param {Invite & {url: string}} invite */
   showInvite (invite) {
     const url = h('input', { type: 'text', readOnly: true, value: invite.url, id: 'invite-url', class: 'invite-url' })
     const copy = h('button', {
@@ -117,18 +158,15 @@ export class FacilitatorPanel {
   }
 
   async loadInvites () {
+    /** @type {Invite[]} */
     let invites
     try {
       const found = await this.call('GET', `/api/boards/${this.ctx.boardId}/invites`)
       invites = Array.isArray(found) ? found : found.invites || []
-      this.invitesMissing = false
     } catch (error) {
-      if (!error.missing) return this.failed(error)
-      this.invitesMissing = true
-      invites = this.created
+      return this.failed(error)
     }
     clear(this.inviteList)
-    if (this.invitesMissing) this.inviteList.append(h('p', { class: 'hint' }, t('facilitator.inviteListMissing')))
     if (!invites.length) {
       this.inviteList.append(h('p', { class: 'muted' }, t('facilitator.noInvites')))
       return
@@ -155,6 +193,7 @@ export class FacilitatorPanel {
       }))))
   }
 
+  /** @param {Invite} invite */
   async revoke (invite) {
     try {
       await this.call('DELETE', `/api/invites/${invite.id}`)
@@ -178,7 +217,6 @@ export class FacilitatorPanel {
   }
 
   locksCard () {
-    this.lockRows = new Map()
     const list = h('ul', { class: 'lock-list' })
     for (const zone of this.zones()) {
       const state = h('span', { class: 'lock-state' })
@@ -191,12 +229,13 @@ export class FacilitatorPanel {
       h('p', { class: 'hint' }, t('facilitator.locksHint')), list)
   }
 
+  /** @param {string} zone */
   async toggleLock (zone) {
     const locked = readLocks(this.ctx.roots.meta).includes(zone)
     const path = `/api/boards/${this.ctx.boardId}/${locked ? 'unlock' : 'lock'}`
     try {
       await this.call('POST', path, zone === 'board' ? undefined : { zone })
-      this.say(t(locked ? 'facilitator.unlocked' : 'facilitator.lockedNow', { zone: this.lockRows.get(zone).label }))
+      this.say(t(locked ? 'facilitator.unlocked' : 'facilitator.lockedNow', { zone: this.lockRows.get(zone)?.label }))
     } catch (error) {
       this.failed(error)
     }
@@ -212,19 +251,18 @@ export class FacilitatorPanel {
       row.button.setAttribute('aria-label', `${locked ? t('facilitator.unlock') : t('facilitator.lock')} — ${row.label}`)
     }
     const timer = readTimer(this.ctx.roots.meta)
-    if (this.timerStop) this.timerStop.disabled = !timer
+    this.timerStop.disabled = !timer
   }
 
   // -- timer ----------------------------------------------------------------------------
 
   timerCard () {
     const minutes = h('input', { type: 'number', min: 1, max: 180, step: 1, value: '10', inputmode: 'numeric' })
-    this.timerStop = h('button', { type: 'button', class: 'button button--quiet', onclick: () => this.setTimer(0) }, t('facilitator.timerStop'))
     return h('section', { class: 'card', 'aria-labelledby': 'fac-timer' },
       h('h3', { id: 'fac-timer' }, t('facilitator.timer')),
       h('form', {
         class: 'stack',
-        onsubmit: (event) => {
+        onsubmit: (/** @type {SubmitEvent} */ event) => {
           event.preventDefault()
           this.setTimer(Math.round(Number(minutes.value) * 60))
         }
@@ -233,6 +271,7 @@ export class FacilitatorPanel {
       h('div', { class: 'row' }, h('button', { type: 'submit', class: 'button' }, t('facilitator.timerStart')), this.timerStop)))
   }
 
+  /** @param {number} seconds 0 stops the timer */
   async setTimer (seconds) {
     if (!(seconds >= 0)) return
     try {
@@ -246,24 +285,21 @@ export class FacilitatorPanel {
   // -- sessions and snapshots -----------------------------------------------------------
 
   sessionCard () {
-    this.sessionBox = h('div', { class: 'stack' })
     return h('section', { class: 'card', 'aria-labelledby': 'fac-session' },
       h('h3', { id: 'fac-session' }, t('facilitator.session')), this.sessionBox)
   }
 
   async loadSessions () {
-    let sessions = []
-    let missing = false
+    /** @type {Session[]} */
+    let sessions
     try {
       sessions = await this.call('GET', `/api/boards/${this.ctx.boardId}/sessions`)
-      if (!Array.isArray(sessions)) sessions = sessions.sessions || []
+      if (!Array.isArray(sessions)) sessions = /** @type {{sessions?: Session[]}} */ (sessions).sessions || []
     } catch (error) {
-      if (!error.missing) return this.failed(error)
-      missing = true
+      return this.failed(error)
     }
     const open = sessions.find((s) => !pickField(s, 'ended_at', 'endedAt', 'end'))
     clear(this.sessionBox)
-    if (missing) this.sessionBox.append(h('p', { class: 'hint' }, t('facilitator.sessionsMissing')))
     if (open) {
       this.sessionBox.append(
         h('p', {}, t('facilitator.sessionOpen', { title: open.title || '', since: formatDate(pickField(open, 'started_at', 'startedAt', 'start'), lang()) })),
@@ -272,7 +308,7 @@ export class FacilitatorPanel {
       const title = h('input', { type: 'text', maxlength: 200, value: t('facilitator.sessionDefault', { date: new Date().toLocaleDateString(lang() === 'en' ? 'en-GB' : 'fr-FR') }) })
       this.sessionBox.append(h('form', {
         class: 'stack',
-        onsubmit: async (event) => {
+        onsubmit: async (/** @type {SubmitEvent} */ event) => {
           event.preventDefault()
           try {
             await this.call('POST', `/api/boards/${this.ctx.boardId}/sessions`, { title: title.value.trim() || t('facilitator.sessionUntitled') })
@@ -286,6 +322,7 @@ export class FacilitatorPanel {
     }
   }
 
+  /** @param {Session} session */
   async endSession (session) {
     try {
       await this.call('POST', `/api/sessions/${session.id}/end`)
@@ -302,7 +339,7 @@ export class FacilitatorPanel {
       h('h3', { id: 'fac-snapshot' }, t('facilitator.snapshot')),
       h('form', {
         class: 'stack',
-        onsubmit: async (event) => {
+        onsubmit: async (/** @type {SubmitEvent} */ event) => {
           event.preventDefault()
           try {
             const body = label.value.trim() ? { label: label.value.trim() } : {}
@@ -326,6 +363,12 @@ export class FacilitatorPanel {
   }
 }
 
+/**
+ * Copy to the clipboard, or select the text in `fallbackField` and copy the old way.
+ * @param {string} text
+ * @param {HTMLInputElement} [fallbackField]
+ * @returns {Promise<boolean>} whether the text was copied
+ */
 export async function copyText (text, fallbackField) {
   try {
     await navigator.clipboard.writeText(text)

@@ -1,3 +1,4 @@
+// @ts-check
 // The structured list view: the whole board as headings and lists, for screen readers, small
 // screens and anyone who prefers reading to a canvas. Notes can be moved and voted on here too.
 
@@ -7,17 +8,27 @@ import { t, pick, catalog, levelLabel } from '../lib/page.js'
 import { continuumList, chainList, agreementList, problemsList } from '../lib/render.js'
 import { readBoard } from './model.js'
 
+/** @typedef {import('../lib/types.js').Note} Note */
+/** @typedef {(id: string, level: string) => void} MoveNote moves a note to a level */
+
 export class ListView {
-  constructor (ctx, parts) {
+  /**
+   * @param {import('../lib/types.js').BoardContext} ctx
+   * @param {string[]} parts the template's parts shown on this board
+   * @param {MoveNote | null} moveNote the continuum's own move (null: the board has no continuum)
+   */
+  constructor (ctx, parts, moveNote) {
     this.ctx = ctx
     this.parts = parts
+    this.moveNote = moveNote
     this.sectionIds = catalog().agreement.sections.map((s) => s.id)
     this.render = coalesce(() => this.sync())
     this.visible = false
+    this.container = h('div', { class: 'list-view' })
   }
 
+  /** @param {HTMLElement} panel */
   mount (panel) {
-    this.container = h('div', { class: 'list-view' })
     panel.append(this.container)
     this.ctx.doc.on('update', () => { if (this.visible) this.render() })
     this.ctx.onProblems(() => { if (this.visible) this.render() })
@@ -42,6 +53,7 @@ export class ListView {
 
   build () {
     const model = readBoard(this.ctx.doc, this.sectionIds)
+    /** @param {'continuum' | 'chain' | 'agreement'} id */
     const partLabel = (id) => pick((catalog()[id] || {}).label) || id
     const out = h('div', {})
     if (this.parts.includes('continuum')) {
@@ -65,8 +77,9 @@ export class ListView {
     return out
   }
 
+  /** @param {Note} note */
   noteControls (note) {
-    if (!this.ctx.canEdit('continuum')) return null
+    if (!this.moveNote || !this.ctx.canEdit('continuum')) return null
     const selectId = `list-level-${note.id}`
     const select = h('select', { id: selectId, dataset: { key: `list-level-${note.id}` } },
       catalog().continuum.levels.map((level) => h('option', { value: level.id, selected: level.id === note.level }, pick(level.label))))
@@ -89,13 +102,18 @@ export class ListView {
       }, t(mine ? 'list.unvote' : 'list.vote')))
   }
 
+  /**
+   * @param {string} id
+   * @param {string} level
+   */
   move (id, level) {
     const note = this.ctx.roots.notes.get(id)
-    if (!(note instanceof Y.Map) || note.get('level') === level) return
-    this.ctx.moveNoteToLevel(id, level)
+    if (!this.moveNote || !(note instanceof Y.Map) || note.get('level') === level) return
+    this.moveNote(id, level)
     this.ctx.announce(t('continuum.moved', { level: levelLabel(level) }))
   }
 
+  /** @param {string} id */
   vote (id) {
     const note = this.ctx.roots.notes.get(id)
     const votes = note instanceof Y.Map ? note.get('votes') : null

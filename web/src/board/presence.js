@@ -1,3 +1,4 @@
+// @ts-check
 // Who is here: names, parties, what each person looks at (for "suivre l'animateur"), live
 // cursors on the continuum and who is writing where. Carried by Yjs awareness.
 
@@ -7,10 +8,30 @@ import { partyColor } from '../lib/render.js'
 
 export { partyColor } from '../lib/render.js'
 
+/** @typedef {{id: string, name: string, party: string, role: string, color?: string}} PresenceUser */
+/** @typedef {{view: string | null, target: string | null}} Focus */
+/** @typedef {{level: string, x: number, y: number}} Cursor */
+
+/**
+ * @typedef {object} PresenceState
+ * What each connection shares through awareness.
+ * @property {PresenceUser} user
+ * @property {Focus | null} [focus]
+ * @property {Cursor | null} [cursor]
+ * @property {string | null} [editing] the key of what is being written (a note, an item, a section)
+ */
+
+/** @typedef {PresenceState & {clientId: number}} Other */
+
 export class Presence {
+  /**
+   * @param {import('y-protocols/awareness').Awareness} awareness
+   * @param {import('../lib/types.js').Me} me
+   */
   constructor (awareness, me) {
     this.awareness = awareness
     this.me = me
+    /** @type {Set<() => void>} */
     this.listeners = new Set()
     awareness.setLocalState({
       user: { id: me.id, name: me.name, party: me.party || '', role: me.role, color: partyColor(me.party) },
@@ -21,6 +42,7 @@ export class Presence {
     awareness.on('change', () => this.emit())
   }
 
+  /** @param {() => void} fn */
   onChange (fn) {
     this.listeners.add(fn)
     return () => this.listeners.delete(fn)
@@ -30,13 +52,17 @@ export class Presence {
     for (const fn of this.listeners) fn()
   }
 
-  /** The other people on the board, one entry per connection, sorted by name. */
+  /**
+   * The other people on the board, one entry per connection, sorted by name.
+   * @returns {Other[]}
+   */
   others () {
     const mine = this.awareness.clientID
+    /** @type {Other[]} */
     const out = []
     for (const [clientId, state] of this.awareness.getStates()) {
       if (clientId === mine || !state || !state.user) continue
-      out.push({ clientId, ...state })
+      out.push({ clientId, .../** @type {PresenceState} */ (state) })
     }
     return out.sort((a, b) => String(a.user.name).localeCompare(String(b.user.name)))
   }
@@ -45,19 +71,30 @@ export class Presence {
     return this.others().find((state) => state.user.role === 'facilitator') || null
   }
 
+  /**
+   * Share one field of this page's state (sent only when it changed).
+   * @param {'focus' | 'cursor' | 'editing'} field
+   * @param {unknown} value
+   */
   set (field, value) {
     const current = this.awareness.getLocalState() || {}
     if (JSON.stringify(current[field]) === JSON.stringify(value)) return
     this.awareness.setLocalStateField(field, value)
   }
 
-  /** Names of the others writing in `key` (a note, a chain item, a section). */
+  /**
+   * Names of the others writing in `key` (a note, a chain item, a section).
+   * @param {string} key
+   * @returns {PresenceUser[]}
+   */
   editorsOf (key) {
     return this.others().filter((state) => state.editing === key).map((state) => state.user)
   }
 
+  /** @param {HTMLElement} container */
   renderList (container) {
     clear(container)
+    /** @type {Array<{user: PresenceUser, self?: boolean}>} */
     const people = [{ user: { ...this.me, party: this.me.party || '' }, self: true }, ...this.others()]
     for (const person of people) {
       const user = person.user

@@ -1,20 +1,32 @@
+// @ts-check
 // What the server rendered into the page: language, UI strings, the programme's vocabulary.
 
+/** @typedef {import('./types.js').PageData} PageData */
+/** @typedef {import('./types.js').LocalText} LocalText */
+/** @typedef {import('./types.js').Labelled} Labelled */
+
+/** @type {PageData | null} */
 let data = null
 
+/** @returns {PageData} */
 export function pageData () {
   if (data === null) {
     const node = document.getElementById('atelier-data')
-    data = node ? JSON.parse(node.textContent) : { lang: 'fr', strings: {}, catalog: {} }
+    data = node ? JSON.parse(/** @type {string} */ (node.textContent)) : { lang: 'fr', strings: {}, catalog: {} }
   }
-  return data
+  return /** @type {PageData} */ (data)
 }
 
+/** @returns {import('./types.js').Lang} */
 export function lang () {
   return pageData().lang === 'en' ? 'en' : 'fr'
 }
 
-/** A UI string in the page's language; `{name}` placeholders are filled from `params`. */
+/**
+ * A UI string in the page's language; `{name}` placeholders are filled from `params`.
+ * @param {string} key
+ * @param {Record<string, unknown>} [params]
+ */
 export function t (key, params) {
   const template = pageData().strings[key]
   if (template === undefined) return key
@@ -22,7 +34,11 @@ export function t (key, params) {
   return template.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole))
 }
 
-/** A text of the vocabulary ({fr, en}) in the page's language. */
+/**
+ * A text of the vocabulary ({fr, en}) in the page's language.
+ * @param {LocalText | null | undefined} text
+ * @returns {string}
+ */
 export function pick (text) {
   if (!text) return ''
   if (typeof text === 'string') return text
@@ -33,25 +49,33 @@ export function catalog () {
   return pageData().catalog
 }
 
+/**
+ * @param {Labelled[] | null | undefined} list
+ * @param {string | null | undefined} id
+ */
 export function labelOf (list, id) {
   const found = (list || []).find((entry) => entry.id === id)
   return found ? pick(found.label) : id || ''
 }
 
+/** @param {string | null | undefined} id */
 export function partyLabel (id) {
   if (!id) return t('party.none')
   return labelOf(catalog().parties, id)
 }
 
+/** @param {string | null | undefined} id */
 export function levelLabel (id) {
   return labelOf(catalog().continuum.levels, id)
 }
 
+/** @param {string | null | undefined} id */
 export function tierLabel (id) {
   const tier = catalog().chain.tiers.find((entry) => entry.id === id)
   return tier ? pick(tier.itemLabel) : id
 }
 
+/** @param {string} role */
 export function roleLabel (role) {
   return t(`role.${role}`)
 }

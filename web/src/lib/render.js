@@ -1,9 +1,17 @@
+// @ts-check
 // Read-only renderings of a board in the projection's shape: the structured list view of the
 // live board, the replay and the archive use them.
 
 import { h, formatDate } from './dom.js'
 import { t, pick, catalog, lang, partyLabel, levelLabel, labelOf } from './page.js'
 
+/** @typedef {import('./types.js').BoardModel} BoardModel */
+/** @typedef {import('./types.js').Note} Note */
+/** @typedef {import('./types.js').Author} Author */
+/** @typedef {import('./types.js').Problem} Problem */
+/** @typedef {import('./dom.js').Child} Child */
+
+/** @type {Record<string, string>} */
 export const PARTY_COLORS = {
   etat: '#000091',
   collectivite: '#a94400',
@@ -12,23 +20,36 @@ export const PARTY_COLORS = {
   '': '#3a3a3a'
 }
 
+/** @param {string | null | undefined} party */
 export function partyColor (party) {
   return PARTY_COLORS[party || ''] || PARTY_COLORS['']
 }
 
+/** @param {string | null | undefined} party */
 export function partyDot (party) {
   return h('span', { class: 'party-dot', style: { background: partyColor(party) }, 'aria-hidden': 'true' })
 }
 
+/**
+ * @param {Author | null | undefined} author
+ * @returns {Child[]}
+ */
 export function byline (author) {
   const name = (author && author.name) || t('presence.anonymous')
   return [partyDot(author && author.party), `${name} · ${partyLabel(author && author.party)}`]
 }
 
-/** Plain text with blank-line paragraphs and "- " / "1. " lists, as the agreement editor writes it. */
+/**
+ * Plain text with blank-line paragraphs and "- " / "1. " lists, as the agreement editor writes it.
+ * @param {string} text
+ * @returns {HTMLElement[]}
+ */
 export function renderText (text) {
+  /** @type {HTMLElement[]} */
   const blocks = []
+  /** @type {HTMLElement | null} */
   let list = null
+  /** @type {string[]} */
   let paragraph = []
   const flush = () => {
     if (paragraph.length) blocks.push(h('p', {}, paragraph.join('\n')))
@@ -44,7 +65,7 @@ export function renderText (text) {
         list = h(tag, {})
         blocks.push(list)
       }
-      list.append(h('li', {}, (bullet || number)[1]))
+      list.append(h('li', {}, /** @type {RegExpExecArray} */ (bullet || number)[1]))
     } else if (line.trim() === '') {
       flush()
       list = null
@@ -57,21 +78,28 @@ export function renderText (text) {
   return blocks.length ? blocks : [h('p', { class: 'muted' }, t('common.empty'))]
 }
 
+/** @param {Note[]} notes */
 export function notesByLevel (notes) {
   const levels = catalog().continuum.levels
-  const groups = new Map(levels.map((level) => [level.id, []]))
+  const groups = new Map(levels.map((level) => [level.id, /** @type {Note[]} */ ([])]))
+  /** @type {Note[]} */
   const others = []
-  for (const note of notes) (groups.get(note.level) || others).push(note)
+  for (const note of notes) (groups.get(/** @type {string} */ (note.level)) || others).push(note)
   for (const list of groups.values()) list.sort((a, b) => (a.y ?? 0) - (b.y ?? 0) || (a.id < b.id ? -1 : 1))
   return { levels, groups, others }
 }
 
-/** The continuum as a heading per level and a list of its notes. */
+/**
+ * The continuum as a heading per level and a list of its notes.
+ * @param {BoardModel} model
+ * @param {{noteControls?: (note: Note) => Child}} [options] controls shown beside each note
+ */
 export function continuumList (model, { noteControls } = {}) {
   const { levels, groups, others } = notesByLevel(model.notes)
+  /** @type {HTMLElement[]} */
   const out = []
   for (const level of levels) {
-    const notes = groups.get(level.id)
+    const notes = /** @type {Note[]} */ (groups.get(level.id))
     out.push(h('h4', { id: `list-level-${level.id}` }, `${pick(level.label)} (${notes.length})`))
     if (!notes.length) {
       out.push(h('p', { class: 'muted' }, t('list.noNotes')))
@@ -91,6 +119,10 @@ export function continuumList (model, { noteControls } = {}) {
   return out
 }
 
+/**
+ * @param {BoardModel} model
+ * @param {string} id
+ */
 export function itemName (model, id) {
   if (id === 'vision') return pick(catalog().chain.tiers[0].label)
   const item = model.chain.items.find((entry) => entry.id === id)
@@ -99,15 +131,19 @@ export function itemName (model, id) {
   return text ? `« ${text.length > 40 ? text.slice(0, 39) + '…' : text} »` : t('chain.untitled')
 }
 
-/** The chain as the vision, then each tier's changes with where each leads. */
+/**
+ * The chain as the vision, then each tier's changes with where each leads.
+ * @param {BoardModel} model
+ */
 export function chainList (model) {
   const c = catalog().chain
+  /** @type {HTMLElement[]} */
   const out = [
     h('h4', {}, pick(c.tiers[0].label)),
     model.chain.vision.trim() ? h('p', { class: 'list-vision' }, model.chain.vision) : h('p', { class: 'muted' }, t('common.empty'))
   ]
   for (const tierId of ['ultimate', 'intermediate', 'direct']) {
-    const tier = c.tiers.find((entry) => entry.id === tierId)
+    const tier = /** @type {(typeof c.tiers)[number]} */ (c.tiers.find((entry) => entry.id === tierId))
     const items = model.chain.items.filter((item) => item.tier === tierId)
     out.push(h('h4', {}, `${pick(tier.label)} (${items.length})`))
     if (!items.length) {
@@ -125,12 +161,17 @@ export function chainList (model) {
   return out
 }
 
+/** @param {string} status */
 export function statusBadge (status) {
   return h('span', { class: `badge badge--${status}` }, labelOf(catalog().agreement.statuses, status))
 }
 
-/** The agreement as its sections, each with status, text and approvals. */
+/**
+ * The agreement as its sections, each with status, text and approvals.
+ * @param {BoardModel} model
+ */
 export function agreementList (model) {
+  /** @type {HTMLElement[]} */
   const out = []
   for (const section of model.agreement.sections) {
     const info = catalog().agreement.sections.find((entry) => entry.id === section.id)
@@ -142,24 +183,29 @@ export function agreementList (model) {
   return out
 }
 
-/** The continuum as lanes (for replay): the notes of each level in their vertical order. */
+/**
+ * The continuum as lanes (for replay): the notes of each level in their vertical order.
+ * @param {BoardModel} model
+ */
 export function continuumLanes (model) {
   const { levels, groups } = notesByLevel(model.notes)
   return h('div', { class: 'lanes lanes--static' }, levels.map((level) =>
     h('section', { class: 'lane', 'aria-label': pick(level.label) },
       h('header', { class: 'lane__head' }, h('h4', { class: 'lane__title' }, pick(level.label))),
-      h('ul', { class: 'lane__static' }, groups.get(level.id).map((note) =>
+      h('ul', { class: 'lane__static' }, /** @type {Note[]} */ (groups.get(level.id)).map((note) =>
         h('li', { class: `note note--static note--${note.color || 'yellow'}` },
           h('p', { class: 'note__author' }, byline(note.author)),
           h('p', {}, note.text.trim() || t('continuum.emptyNote')),
           note.votes.count ? h('p', { class: 'muted' }, t('list.votes', { count: note.votes.count })) : null))))))
 }
 
+/** @param {Problem[] | null | undefined} problems */
 export function problemsList (problems) {
   if (!problems || !problems.length) return null
   return h('ul', { class: 'problem-list' }, problems.map((p) => h('li', {}, pick(p.message))))
 }
 
+/** @param {string | null | undefined} id */
 export function levelName (id) {
   return levelLabel(id)
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // SHA-256 of a string's UTF-8 bytes, as lowercase hex: what a party approves (the server
 // computes the same hash of the section text). Synchronous and available on plain-http
 // deployments too, where crypto.subtle is missing.
@@ -13,8 +14,10 @@ const K = new Uint32Array([
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2
 ])
 
+/** @type {(x: number, n: number) => number} */
 const rotr = (x, n) => (x >>> n) | (x << (32 - n))
 
+/** @param {Uint8Array} bytes */
 function padded (bytes) {
   const bitLength = bytes.length * 8
   const total = Math.ceil((bytes.length + 9) / 64) * 64
@@ -27,6 +30,7 @@ function padded (bytes) {
   return view
 }
 
+/** @param {string} text */
 export function sha256Hex (text) {
   const view = padded(new TextEncoder().encode(text))
   const hash = new Uint32Array([

@@ -1,7 +1,17 @@
+// @ts-check
 // What the browser remembers: the invites it joined with, the name and party, its own id.
+
+/** @typedef {import('./types.js').BoardAccess} BoardAccess */
+/** @typedef {{id: string, title: string, role: string, at: number}} KnownBoard */
 
 const PREFIX = 'atelier.'
 
+/**
+ * @template T
+ * @param {string} key
+ * @param {T} fallback
+ * @returns {T}
+ */
 function read (key, fallback) {
   try {
     const raw = localStorage.getItem(PREFIX + key)
@@ -11,6 +21,10 @@ function read (key, fallback) {
   }
 }
 
+/**
+ * @param {string} key
+ * @param {unknown} value null forgets the key
+ */
 function write (key, value) {
   try {
     if (value === null) localStorage.removeItem(PREFIX + key)
@@ -20,38 +34,56 @@ function write (key, value) {
   }
 }
 
-/** The invite this browser joined a board with: {token, role, name, party, inviteId, label, expiresAt}. */
+/**
+ * The invite this browser joined a board with: {token, role, name, party, inviteId, label, expiresAt}.
+ * @param {string} boardId
+ * @returns {BoardAccess | null}
+ */
 export function boardAccess (boardId) {
   return read(`board.${boardId}`, null)
 }
 
+/**
+ * @param {string} boardId
+ * @param {BoardAccess} access
+ */
 export function saveBoardAccess (boardId, access) {
   write(`board.${boardId}`, access)
-  const known = read('boards', []).filter((entry) => entry.id !== boardId)
+  const known = read('boards', /** @type {KnownBoard[]} */ ([])).filter((entry) => entry.id !== boardId)
   known.unshift({ id: boardId, title: access.boardTitle || boardId, role: access.role, at: Date.now() })
   write('boards', known.slice(0, 20))
 }
 
+/** @param {string} boardId */
 export function forgetBoardAccess (boardId) {
   write(`board.${boardId}`, null)
-  write('boards', read('boards', []).filter((entry) => entry.id !== boardId))
+  write('boards', read('boards', /** @type {KnownBoard[]} */ ([])).filter((entry) => entry.id !== boardId))
 }
 
+/** @returns {KnownBoard[]} */
 export function knownBoards () {
   return read('boards', [])
 }
 
+/** @returns {{name: string, party: string}} */
 export function profile () {
   return read('profile', { name: '', party: '' })
 }
 
+/**
+ * @param {string} name
+ * @param {string} party
+ */
 export function saveProfile (name, party) {
   write('profile', { name, party })
 }
 
-/** A stable id for this browser: authorship of notes and dot-votes (one dot per person). */
+/**
+ * A stable id for this browser: authorship of notes and dot-votes (one dot per person).
+ * @returns {string}
+ */
 export function clientId () {
-  let id = read('clientId', null)
+  let id = read('clientId', /** @type {string | null} */ (null))
   if (!id) {
     const bytes = new Uint8Array(9)
     crypto.getRandomValues(bytes)
@@ -69,14 +101,22 @@ export function operatorToken () {
   }
 }
 
+/** @param {string} token an empty one forgets it */
 export function saveOperatorToken (token) {
   try {
     if (token) sessionStorage.setItem(PREFIX + 'operator', token)
     else sessionStorage.removeItem(PREFIX + 'operator')
-  } catch {}
+  } catch {
+    // storage refused: the operator types the token again next time
+  }
 }
 
-/** A message to show once after a reload (e.g. why the board had to resynchronise). */
+/**
+ * A message to show once after a reload (e.g. why the board had to resynchronise): with a
+ * message, keep it; without, take the kept one.
+ * @param {string} [message]
+ * @returns {string | null}
+ */
 export function flash (message) {
   try {
     if (message === undefined) {
@@ -85,6 +125,8 @@ export function flash (message) {
       return kept
     }
     sessionStorage.setItem(PREFIX + 'flash', message)
-  } catch {}
+  } catch {
+    // storage refused: the message is not shown again, the page still works
+  }
   return null
 }

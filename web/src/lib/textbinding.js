@@ -1,3 +1,4 @@
+// @ts-check
 // Binds a <textarea> to a Y.Text: local keystrokes become minimal Y.Text edits, remote edits
 // update the field while keeping the caret and selection where the user left them.
 //
@@ -6,7 +7,11 @@
 
 import * as Y from 'yjs'
 
-/** The one change that turns `before` into `after`: {at, remove, insert}. */
+/**
+ * The one change that turns `before` into `after`: {at, remove, insert}.
+ * @param {string} before
+ * @param {string} after
+ */
 export function textChange (before, after) {
   let start = 0
   const shortest = Math.min(before.length, after.length)
@@ -19,7 +24,14 @@ export function textChange (before, after) {
   return { at: start, remove: before.length - start - end, insert: after.slice(start, after.length - end) }
 }
 
-/** Where index `index` lands after a Y.Text delta (insertions at the index push it right). */
+/** @typedef {Array<{insert?: unknown, delete?: number, retain?: number}>} TextDelta */
+
+/**
+ * Where index `index` lands after a Y.Text delta (insertions at the index push it right).
+ * @param {number} index
+ * @param {TextDelta} delta
+ * @param {number} assoc positive: an insertion at the index goes before it
+ */
 export function shiftIndex (index, delta, assoc) {
   let pos = 0
   let result = index
@@ -40,13 +52,14 @@ export function shiftIndex (index, delta, assoc) {
 
 export class TextBinding {
   /**
-   * @param {HTMLTextAreaElement|HTMLInputElement} field
+   * @param {HTMLTextAreaElement} field
    * @param {Y.Text} ytext
-   * @param {{origin: any, onChange?: () => void}} options
+   * @param {{origin?: unknown, onChange?: () => void}} [options]
    */
   constructor (field, ytext, { origin, onChange } = {}) {
     this.field = field
     this.ytext = ytext
+    /** @type {unknown} */
     this.origin = origin || this
     this.onChange = onChange || (() => {})
     this.shadow = ytext.toString()
@@ -61,7 +74,9 @@ export class TextBinding {
       this.pushLocal()
       if (this.pendingRemote) this.pullRemote(null)
     }
+    /** @param {KeyboardEvent} event */
     this._onKeyDown = (event) => this.keydown(event)
+    /** @type {(event: Y.YTextEvent, transaction: Y.Transaction) => void} */
     this._observer = (event, transaction) => {
       if (transaction.origin === this.origin) return
       this.pullRemote(event.delta)
@@ -80,14 +95,18 @@ export class TextBinding {
     if (value === this.shadow) return
     const change = textChange(this.shadow, value)
     this.shadow = value
-    this.ytext.doc.transact(() => {
+    const doc = /** @type {Y.Doc} */ (this.ytext.doc)
+    doc.transact(() => {
       if (change.remove) this.ytext.delete(change.at, change.remove)
       if (change.insert) this.ytext.insert(change.at, change.insert)
     }, this.origin)
     this.onChange()
   }
 
-  /** Show others' edits; the caret moves with the text around it. */
+  /**
+   * Show others' edits; the caret moves with the text around it.
+   * @param {TextDelta | null} delta null when the change is not known
+   */
   pullRemote (delta) {
     if (this.composing) {
       this.pendingRemote = true
@@ -115,6 +134,7 @@ export class TextBinding {
     this.onChange()
   }
 
+  /** @param {KeyboardEvent} event */
   keydown (event) {
     const mod = event.ctrlKey || event.metaKey
     if (!mod || event.altKey) return
@@ -129,7 +149,14 @@ export class TextBinding {
     }
   }
 
-  /** Replace the selected lines (used by the list buttons), as one undoable edit. */
+  /**
+   * Replace the selected lines (used by the list buttons), as one undoable edit.
+   * @param {number} start
+   * @param {number} end
+   * @param {string} replacement
+   * @param {number} [selectStart]
+   * @param {number} [selectEnd]
+   */
   replaceRange (start, end, replacement, selectStart, selectEnd) {
     this.field.setRangeText(replacement, start, end, 'end')
     if (selectStart !== undefined) this.field.setSelectionRange(selectStart, selectEnd ?? selectStart)
@@ -146,7 +173,11 @@ export class TextBinding {
   }
 }
 
-/** Grow a textarea with its content (no inner scrollbar on short texts). */
+/**
+ * Grow a textarea with its content (no inner scrollbar on short texts).
+ * @param {HTMLTextAreaElement} field
+ * @param {number} [minRows]
+ */
 export function autosize (field, minRows = 2) {
   field.rows = minRows
   field.style.height = 'auto'

@@ -1,13 +1,23 @@
+// @ts-check
 // Archive: the board's sessions and snapshots, what changed between two snapshots, the balance
 // of voice between parties, exports and the evidence bundle's verification.
 
 import { h, byId, clear, formatDate } from '../lib/dom.js'
 import { pageData, t, pick, lang, partyLabel, roleLabel } from '../lib/page.js'
-import { api, download } from '../lib/api.js'
+import { api, download, errorDetail } from '../lib/api.js'
 import { boardAccess } from '../lib/store.js'
 import { partyDot } from '../lib/render.js'
 
+/** @typedef {{id: string, title?: string, [field: string]: unknown}} Session */
+/** @typedef {{id: string, label?: string, kind?: string, number?: number, sha256?: string, hash?: string, [field: string]: unknown}} Snapshot */
+/** @typedef {Record<string, number>} Counts contributions by kind */
+
+/**
+ * The list in an answer that is one, or that holds it under `key`.
+ * @type {(value: any, key: string) => any[]}
+ */
 const list = (value, key) => (Array.isArray(value) ? value : (value && value[key]) || [])
+/** @type {(object: Record<string, unknown> | null | undefined, ...names: string[]) => any} */
 const pickField = (object, ...names) => {
   for (const name of names) if (object && object[name] !== undefined && object[name] !== null) return object[name]
   return null
@@ -15,8 +25,16 @@ const pickField = (object, ...names) => {
 
 class Archive {
   constructor () {
-    this.boardId = pageData().boardId
+    this.boardId = /** @type {string} */ (pageData().boardId)
     this.access = boardAccess(this.boardId)
+    this.token = this.access ? this.access.token : ''
+    this.exporter = this.access ? this.access.role === 'facilitator' : false
+    this.status = h('p', { class: 'panel-status', role: 'status' })
+    this.sessionsBox = h('div', {})
+    this.snapshotsBox = h('div', {})
+    this.diffBox = h('div', {})
+    this.voiceBox = h('div', {})
+    this.verifyBox = h('div', { 'aria-live': 'polite' })
   }
 
   async start () {
@@ -25,14 +43,6 @@ class Archive {
       root.append(h('p', { class: 'gate', role: 'alert' }, t('board.noAccess')))
       return
     }
-    this.token = this.access.token
-    this.exporter = this.access.role === 'facilitator'
-    this.status = h('p', { class: 'panel-status', role: 'status' })
-    this.sessionsBox = h('div', {})
-    this.snapshotsBox = h('div', {})
-    this.diffBox = h('div', {})
-    this.voiceBox = h('div', {})
-    this.verifyBox = h('div', { 'aria-live': 'polite' })
     root.append(this.status,
       h('section', { class: 'card', 'aria-labelledby': 'archive-sessions' }, h('h2', { id: 'archive-sessions' }, t('archive.sessions')), this.sessionsBox, this.verifyBox),
       h('section', { class: 'card', 'aria-labelledby': 'archive-snapshots' }, h('h2', { id: 'archive-snapshots' }, t('archive.snapshots')), this.snapshotsBox),
@@ -41,22 +51,28 @@ class Archive {
     await Promise.all([this.loadSessions(), this.loadSnapshots(), this.loadVoice()])
   }
 
+  /** @param {string} path */
   get (path) {
     return api('GET', path, { token: this.token })
   }
 
-  unavailable (box, error, endpoint) {
+  /**
+   * Say in `box` why its part of the archive could not be shown.
+   * @param {HTMLElement} box
+   * @param {unknown} error
+   */
+  failed (box, error) {
     clear(box)
-    box.append(h('p', { class: error.missing ? 'hint' : 'error' },
-      error.missing ? t('archive.missing', { endpoint }) : t('archive.failed', { detail: error.detail || error.message })))
+    box.append(h('p', { class: 'error' }, t('archive.failed', { detail: errorDetail(error) })))
   }
 
   async loadSessions () {
+    /** @type {Session[]} */
     let sessions
     try {
       sessions = list(await this.get(`/api/boards/${this.boardId}/sessions`), 'sessions')
     } catch (error) {
-      return this.unavailable(this.sessionsBox, error, 'GET /api/boards/{id}/sessions')
+      return this.failed(this.sessionsBox, error)
     }
     clear(this.sessionsBox)
     if (!sessions.length) return this.sessionsBox.append(h('p', { class: 'muted' }, t('archive.noSessions')))
@@ -78,12 +94,13 @@ class Archive {
   }
 
   async loadSnapshots () {
+    /** @type {Snapshot[]} */
     let snapshots
     try {
       snapshots = list(await this.get(`/api/boards/${this.boardId}/snapshots`), 'snapshots')
     } catch (error) {
-      this.unavailable(this.diffBox, error, 'GET /api/boards/{id}/snapshots')
-      return this.unavailable(this.snapshotsBox, error, 'GET /api/boards/{id}/snapshots')
+      this.failed(this.diffBox, error)
+      return this.failed(this.snapshotsBox, error)
     }
     clear(this.snapshotsBox)
     if (!snapshots.length) {
@@ -92,6 +109,7 @@ class Archive {
       this.diffBox.append(h('p', { class: 'muted' }, t('archive.needTwo')))
       return
     }
+    /** @param {Snapshot} s */
     const name = (s) => `${s.label || kindLabel(s)} — ${formatDate(pickField(s, 'taken_at', 'created_at', 'at'), lang())}`
     this.snapshotsBox.append(h('table', { class: 'table' },
       h('thead', {}, h('tr', {}, [t('archive.snapshot'), t('archive.takenBy'), t('archive.hash'), t('archive.exports')].map((c) => h('th', { scope: 'col' }, c)))),
@@ -108,16 +126,21 @@ class Archive {
     this.buildDiff(snapshots, name)
   }
 
+  /**
+   * @param {Snapshot[]} snapshots
+   * @param {(snapshot: Snapshot) => string} name
+   */
   buildDiff (snapshots, name) {
     clear(this.diffBox)
     if (snapshots.length < 2) return this.diffBox.append(h('p', { class: 'muted' }, t('archive.needTwo')))
+    /** @param {number} selected */
     const options = (selected) => snapshots.map((s, i) => h('option', { value: s.id, selected: i === selected }, name(s)))
     const from = h('select', { id: 'diff-from' }, options(snapshots.length - 2))
     const to = h('select', { id: 'diff-to' }, options(snapshots.length - 1))
     const out = h('div', { class: 'diff-result', 'aria-live': 'polite' })
     this.diffBox.append(h('form', {
       class: 'row',
-      onsubmit: async (event) => {
+      onsubmit: async (/** @type {SubmitEvent} */ event) => {
         event.preventDefault()
         clear(out)
         try {
@@ -127,7 +150,7 @@ class Archive {
           out.append(h('p', {}, t('archive.changes', { count: changes.length })),
             h('ul', { class: 'plain-list' }, changes.map((c) => h('li', { class: `change change--${c.kind || ''}` }, pick(c.caption) || c.kind))))
         } catch (error) {
-          this.unavailable(out, error, 'GET /api/snapshots/{a}/diff/{b}')
+          this.failed(out, error)
         }
       }
     }, h('label', { for: 'diff-from' }, t('archive.from')), from, h('label', { for: 'diff-to' }, t('archive.to')), to,
@@ -139,12 +162,13 @@ class Archive {
     try {
       data = await this.get(`/api/boards/${this.boardId}/contributions`)
     } catch (error) {
-      return this.unavailable(this.voiceBox, error, 'GET /api/boards/{id}/contributions')
+      return this.failed(this.voiceBox, error)
     }
     const rows = normaliseParties(data)
     clear(this.voiceBox)
     const total = rows.reduce((sum, row) => sum + row.count, 0)
     if (!total) return this.voiceBox.append(h('p', { class: 'muted' }, t('archive.noContributions')))
+    /** @param {PartyRow} row */
     const percent = (row) => `${Math.round(100 * (row.share ?? row.count / total))} %`
     this.voiceBox.append(
       h('ul', { class: 'voice', 'aria-hidden': 'true' }, rows.map((row) => h('li', {},
@@ -158,6 +182,7 @@ class Archive {
           h('th', { scope: 'row' }, partyLabel(row.party)),
           KINDS.map((kind) => h('td', {}, String((row.counts && row.counts[kind]) ?? 0))),
           h('td', {}, percent(row)))))))
+    /** @type {Array<{name?: string, party?: string, counts?: Counts | number}>} */
     const people = Array.isArray(data.participants) ? data.participants : []
     if (people.length) {
       this.voiceBox.append(h('h3', {}, t('archive.participants')), h('ul', { class: 'plain-list' }, people.map((p) =>
@@ -165,53 +190,69 @@ class Archive {
     }
   }
 
+  /** @param {Session} session */
   async verify (session) {
     clear(this.verifyBox)
     try {
       const result = await this.get(`/api/sessions/${session.id}/evidence/verify`)
       this.verifyBox.append(
         h('h3', {}, t(result.ok ? 'archive.verifyOk' : 'archive.verifyFailed', { title: session.title || '' })),
-        h('ul', { class: 'checks' }, list(result, 'checks').map((check) => h('li', { class: check.ok ? 'check check--ok' : 'check check--bad' },
+        h('ul', { class: 'checks' }, list(result, 'checks').map((/** @type {{name: string, ok: boolean, detail?: string}} */ check) => h('li', { class: check.ok ? 'check check--ok' : 'check check--bad' },
           h('span', { 'aria-hidden': 'true' }, check.ok ? '✓ ' : '✗ '),
           h('span', { class: 'visually-hidden' }, check.ok ? t('archive.checkOk') : t('archive.checkBad')),
           `${check.name}${check.detail ? ` — ${check.detail}` : ''}`))))
     } catch (error) {
-      this.unavailable(this.verifyBox, error, 'GET /api/sessions/{id}/evidence/verify')
+      this.failed(this.verifyBox, error)
     }
   }
 
+  /**
+   * @param {string} path
+   * @param {string} fallbackName
+   */
   async fetchFile (path, fallbackName) {
     try {
       const name = await download(path, this.token, fallbackName)
       this.status.textContent = t('archive.downloaded', { name })
     } catch (error) {
-      this.status.textContent = error.missing ? t('archive.missing', { endpoint: path.split('?')[0] }) : t('archive.failed', { detail: error.detail || error.message })
+      this.status.textContent = t('archive.failed', { detail: errorDetail(error) })
     }
   }
 }
 
+/** @param {string | {label?: string, name?: string, role?: string} | null | undefined} author */
 function takerName (author) {
   if (!author) return '—'
   if (typeof author === 'string') return author
   return author.label || author.name || (author.role ? roleLabel(author.role) : t('archive.operator'))
 }
 
+/** @param {Snapshot} snapshot */
 function kindLabel (snapshot) {
-  const key = { session_start: 'archive.kindStart', session_end: 'archive.kindEnd' }[snapshot.kind] || 'archive.snapshotNumber'
+  /** @type {Record<string, string>} */
+  const keys = { session_start: 'archive.kindStart', session_end: 'archive.kindEnd' }
+  const key = keys[/** @type {string} */ (snapshot.kind)] || 'archive.snapshotNumber'
   return t(key, { number: snapshot.number ?? '' })
 }
 
 const KINDS = ['notes_created', 'moves', 'text_edits', 'votes', 'approvals', 'chain_items', 'links']
 
+/** @param {Counts | number | null | undefined} counts */
 function countOf (counts) {
   if (typeof counts === 'number') return counts
   return KINDS.reduce((sum, kind) => sum + Number((counts && counts[kind]) || 0), 0)
 }
 
-/** Contributions per party: [{party, counts, share}] as the server sends them. */
+/** @typedef {{party: string, counts: Counts, share: number | null, count: number}} PartyRow */
+
+/**
+ * Contributions per party: [{party, counts, share}] as the server sends them.
+ * @param {any} data
+ * @returns {PartyRow[]}
+ */
 export function normaliseParties (data) {
   const parties = Array.isArray(data && data.parties) ? data.parties : []
-  return parties.map((p) => ({ party: p.party, counts: p.counts || {}, share: typeof p.share === 'number' ? p.share : null, count: countOf(p.counts) }))
+  return parties.map((/** @type {{party: string, counts?: Counts, share?: number}} */ p) => ({ party: p.party, counts: p.counts || {}, share: typeof p.share === 'number' ? p.share : null, count: countOf(p.counts) }))
 }
 
 new Archive().start()

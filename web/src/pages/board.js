@@ -1,11 +1,13 @@
+// @ts-check
 // The live board page: connection, header (saved indicator, presence, timer, follow), tabs for
 // the template's parts, the list view and the facilitator's panel.
 
 import * as Y from 'yjs'
 import { h, byId, clear, append, debounce, toDate } from '../lib/dom.js'
 import { pageData, t, pick, catalog, partyLabel, roleLabel } from '../lib/page.js'
-import { api } from '../lib/api.js'
+import { api, ApiError } from '../lib/api.js'
 import { boardAccess, clientId, flash } from '../lib/store.js'
+import { CloseCode } from '../lib/closecodes.js'
 import { Connection } from '../board/connection.js'
 import { Presence } from '../board/presence.js'
 import { roots, readLocks, readTimer } from '../board/model.js'
@@ -15,14 +17,36 @@ import { AgreementView } from '../board/agreement.js'
 import { ListView } from '../board/listview.js'
 import { FacilitatorPanel } from '../board/facilitator.js'
 
+/** @typedef {import('../lib/types.js').BoardAccess} BoardAccess */
+/** @typedef {import('../lib/types.js').BoardContext} BoardContext */
+/** @typedef {import('../lib/types.js').Me} Me */
+/** @typedef {import('../lib/types.js').Problem} Problem */
+/** @typedef {import('../lib/types.js').Roots} Roots */
+/** @typedef {import('../lib/types.js').View} View */
+/** @typedef {import('../board/connection.js').Closed} Closed */
+/** @typedef {import('../board/connection.js').Notice} Notice */
+/** @typedef {import('../board/connection.js').Status} Status */
+
+/**
+ * @typedef {object} Tab
+ * A view with its tab, its panel and the zone whose lock it shows.
+ * @property {string} id
+ * @property {HTMLButtonElement} tab
+ * @property {HTMLElement} panel
+ * @property {View} view
+ * @property {string | null} zone
+ * @property {HTMLParagraphElement} lockNote
+ */
+
 const LOCAL = Symbol('local-edit')
 
+/** @type {Record<number, string>} */
 const CLOSE_MESSAGES = {
-  1009: 'closed.tooBig',
-  4400: 'closed.malformed',
-  4401: 'closed.unauthenticated',
-  4403: 'closed.forbidden',
-  4404: 'closed.noBoard'
+  [CloseCode.TOO_BIG]: 'closed.tooBig',
+  [CloseCode.MALFORMED]: 'closed.malformed',
+  [CloseCode.UNAUTHENTICATED]: 'closed.unauthenticated',
+  [CloseCode.FORBIDDEN]: 'closed.forbidden',
+  [CloseCode.NO_SUCH_BOARD]: 'closed.noBoard'
 }
 
 function wsUrl () {
@@ -30,6 +54,7 @@ function wsUrl () {
   return `${scheme}//${location.host}/ws/boards`
 }
 
+/** @returns {BoardContext['announce']} */
 function announcer () {
   const live = byId('live')
   return (message) => {
@@ -38,6 +63,7 @@ function announcer () {
   }
 }
 
+/** @returns {BoardContext['toast']} */
 function toaster () {
   const region = byId('toasts')
   return (message, actionLabel, action) => {
@@ -46,7 +72,7 @@ function toaster () {
       toast.append(h('button', {
         type: 'button',
         class: 'button button--small',
-        onclick: () => { action(); toast.remove() }
+        onclick: () => { action?.(); toast.remove() }
       }, actionLabel))
     }
     region.append(toast)
@@ -54,6 +80,11 @@ function toaster () {
   }
 }
 
+/**
+ * @param {string} title
+ * @param {string} message
+ * @param {Array<[string, string]>} [links] href and label of each way out
+ */
 function showGate (title, message, links = []) {
   const main = byId('main')
   clear(main)
@@ -62,6 +93,12 @@ function showGate (title, message, links = []) {
     links.length ? h('ul', { class: 'link-list' }, links.map(([href, label]) => h('li', {}, h('a', { href }, label)))) : null))
 }
 
+/**
+ * The parts of the board's template, or the ones its document has when the template is unknown.
+ * @param {unknown} template
+ * @param {Roots} rootsOf
+ * @returns {string[]}
+ */
 function templateParts (template, rootsOf) {
   const known = catalog().templates.find((entry) => entry.id === template)
   if (known) return known.parts
@@ -73,24 +110,24 @@ function templateParts (template, rootsOf) {
 }
 
 class BoardPage {
-  constructor () {
-    const data = pageData()
-    this.boardId = data.boardId
-    this.access = boardAccess(this.boardId)
+  /**
+   * @param {string} boardId
+   * @param {BoardAccess} access the invite this browser joined with
+   */
+  constructor (boardId, access) {
+    this.boardId = boardId
+    this.access = access
     this.announce = announcer()
     this.toast = toaster()
+    /** @type {Closed | null} */
     this.terminal = null
+    /** @type {Problem[]} */
     this.problems = []
+    /** @type {Set<(problems: Problem[]) => void>} */
     this.problemListeners = new Set()
+    /** @type {Map<string, Tab>} */
     this.views = new Map()
-  }
-
-  start () {
-    if (!this.access || !this.access.token) {
-      showGate(t('board.noAccessTitle'), t('board.noAccess'), [['/', t('nav.home')]])
-      return
-    }
-    const access = this.access
+    /** @type {Me} */
     this.me = { id: clientId(), name: access.name, party: access.party || '', role: access.role, token: access.token }
     this.doc = new Y.Doc()
     this.roots = roots(this.doc)
@@ -101,7 +138,29 @@ class BoardPage {
       params: Object.fromEntries(Object.entries({ token: access.token, name: access.name, party: access.party }).filter(([, v]) => v))
     })
     this.presence = new Presence(this.connection.awareness, this.me)
-    window.atelier = { doc: this.doc, connection: this.connection, provider: this.connection.provider }
+    this.built = false
+    this.reloading = false
+    /** @type {string[]} */
+    this.parts = []
+    /** @type {string | undefined} the selected tab */
+    this.current = undefined
+    this.following = false
+    /** @type {string | undefined} */
+    this.followedView = undefined
+    /** @type {string | undefined} */
+    this.followedTarget = undefined
+    /** @type {string | undefined} */
+    this.lastLocks = undefined
+    /** @type {number | undefined} */
+    this.timerTick = undefined
+    /** @type {string | undefined} */
+    this.announcedTimer = undefined
+    this.refreshProblemsSoon = debounce(() => this.fetchProblems(), 1200)
+  }
+
+  start () {
+    const debugging = /** @type {Window & {atelier?: object}} */ (window)
+    debugging.atelier = { doc: this.doc, connection: this.connection, provider: this.connection.provider }
     this.renderMe()
     this.connection.on('status', (status, extra) => this.showStatus(status, extra))
     this.connection.on('closed', (event) => this.closed(event))
@@ -129,7 +188,8 @@ class BoardPage {
         this.refreshPermissions()
       }
     } catch (error) {
-      if (error.status === 401 || error.status === 403) this.closed({ code: error.status === 401 ? 4401 : 4403, reason: error.detail || '' })
+      if (!(error instanceof ApiError)) return
+      if (error.status === 401 || error.status === 403) this.closed({ code: error.status === 401 ? CloseCode.UNAUTHENTICATED : CloseCode.FORBIDDEN, reason: error.detail || '' })
     }
   }
 
@@ -138,6 +198,7 @@ class BoardPage {
     byId('me').textContent = `${me.name} · ${partyLabel(me.party)}${me.role === 'participant' ? '' : ` · ${roleLabel(me.role)}`}`
   }
 
+  /** @returns {BoardContext} */
   ctx () {
     const self = this
     return {
@@ -153,11 +214,11 @@ class BoardPage {
       api: (method, path, body) => api(method, path, { token: this.me.token, body }),
       onProblems: (fn) => this.problemListeners.add(fn),
       refreshProblemsSoon: () => this.refreshProblemsSoon(),
-      moveNoteToLevel: () => {},
       get problems () { return self.problems }
     }
   }
 
+  /** @param {string} zone */
   canEdit (zone) {
     if (this.terminal || this.me.role === 'observer') return false
     if (this.me.role === 'facilitator') return true
@@ -175,11 +236,14 @@ class BoardPage {
     clear(main)
     const tabs = h('div', { class: 'tabs', role: 'tablist', 'aria-label': t('board.views') })
     const panels = h('div', { class: 'panels' })
+    /** @type {Array<[string, string, View, string | null]>} */
     const defs = []
-    if (this.parts.includes('continuum')) defs.push(['continuum', pick(catalog().continuum.label), new ContinuumView(ctx), 'continuum'])
+    const continuum = this.parts.includes('continuum') ? new ContinuumView(ctx) : null
+    if (continuum) defs.push(['continuum', pick(catalog().continuum.label), continuum, 'continuum'])
     if (this.parts.includes('chain')) defs.push(['chain', pick(catalog().chain.label), new ChainView(ctx), 'chain'])
     if (this.parts.includes('agreement')) defs.push(['agreement', pick(catalog().agreement.label), new AgreementView(ctx), null])
-    defs.push(['list', t('board.listView'), new ListView(ctx, this.parts), null])
+    // the list view moves notes the way the continuum does (same height, first free spot)
+    defs.push(['list', t('board.listView'), new ListView(ctx, this.parts, continuum && ((id, level) => continuum.moveToLevel(id, level))), null])
     if (this.me.role === 'facilitator') defs.push(['facilitator', t('board.facilitatorPanel'), new FacilitatorPanel(ctx, this.parts), null])
     for (const [id, label, view, zone] of defs) {
       const tab = h('button', {
@@ -191,7 +255,7 @@ class BoardPage {
         'aria-selected': 'false',
         tabIndex: -1,
         onclick: () => this.select(id, { user: true }),
-        onkeydown: (event) => this.tabKey(event, id)
+        onkeydown: (/** @type {KeyboardEvent} */ event) => this.tabKey(event, id)
       }, label)
       const lockNote = h('p', { class: 'lock-banner', hidden: true })
       const panel = h('section', { id: `panel-${id}`, role: 'tabpanel', 'aria-labelledby': `tab-${id}`, class: `panel panel--${id}`, hidden: true, tabIndex: -1 }, lockNote)
@@ -202,7 +266,7 @@ class BoardPage {
     }
     main.append(tabs, panels)
     panels.addEventListener('focusin', (event) => {
-      const target = event.target.closest('[data-focus-id]')
+      const target = /** @type {HTMLElement | null} */ (/** @type {Element} */ (event.target).closest('[data-focus-id]'))
       this.presence.set('focus', { view: this.current, target: target ? target.dataset.focusId : null })
     })
     const wanted = location.hash.slice(1)
@@ -214,6 +278,11 @@ class BoardPage {
     this.fetchProblems()
   }
 
+  /**
+   * Arrows, Home and End move between the tabs.
+   * @param {KeyboardEvent} event
+   * @param {string} id
+   */
   tabKey (event, id) {
     const ids = Array.from(this.views.keys())
     const index = ids.indexOf(id)
@@ -225,9 +294,13 @@ class BoardPage {
     if (!next) return
     event.preventDefault()
     this.select(next, { user: true })
-    this.views.get(next).tab.focus()
+    this.views.get(next)?.tab.focus()
   }
 
+  /**
+   * @param {string} id
+   * @param {{user?: boolean, initial?: boolean}} [how] `user`: picked by the person (stops following)
+   */
   select (id, { user = false, initial = false } = {}) {
     if (!this.views.has(id)) return
     if (user && this.following && id !== this.followedView) this.setFollowing(false, true)
@@ -240,7 +313,7 @@ class BoardPage {
       entry.panel.hidden = !on
       if (!on && entry.view.hide) entry.view.hide()
     }
-    const entry = this.views.get(id)
+    const entry = /** @type {Tab} */ (this.views.get(id))
     if (entry.view.show) entry.view.show()
     if (entry.view.sync && id !== 'list' && id !== 'facilitator') entry.view.sync()
     if (entry.view.drawLater) entry.view.drawLater()
@@ -256,6 +329,7 @@ class BoardPage {
     }
   }
 
+  /** @param {Tab} entry */
   showLock (entry) {
     const locks = readLocks(this.roots.meta)
     let message = null
@@ -294,7 +368,7 @@ class BoardPage {
     const el = byId('timer')
     clearInterval(this.timerTick)
     const ends = timer && toDate(timer.endsAt)
-    if (!ends) {
+    if (!timer || !ends) {
       el.hidden = true
       return
     }
@@ -321,7 +395,7 @@ class BoardPage {
   // -- follow the facilitator -----------------------------------------------------------
 
   setupFollow () {
-    const box = byId('follow')
+    const box = followBox()
     const wrapper = byId('follow-wrapper')
     if (this.me.role === 'facilitator') {
       wrapper.hidden = true
@@ -336,9 +410,13 @@ class BoardPage {
     this.renderPresence()
   }
 
+  /**
+   * @param {boolean} on
+   * @param {boolean} announce whether to say so (when it changed without the person asking)
+   */
   setFollowing (on, announce) {
     this.following = on
-    byId('follow').checked = on
+    followBox().checked = on
     if (on) this.follow()
     if (announce) this.announce(t(on ? 'follow.on' : 'follow.off'))
   }
@@ -365,19 +443,14 @@ class BoardPage {
   renderPresence () {
     this.presence.renderList(byId('presence-list'))
     const leader = this.presence.facilitator()
-    byId('follow').disabled = !leader
+    followBox().disabled = !leader
     byId('follow-hint').textContent = leader ? '' : t('follow.nobody')
   }
 
   // -- problems from the server ---------------------------------------------------------
 
-  refreshProblemsSoon () {
-    if (!this._refreshProblems) this._refreshProblems = debounce(() => this.fetchProblems(), 1200)
-    this._refreshProblems()
-  }
-
   async fetchProblems () {
-    if (this.problemsMissing || !['chain', 'list'].includes(this.current)) return
+    if (!['chain', 'list'].includes(/** @type {string} */ (this.current))) return
     if (this.connection.status !== 'saved') {
       this.refreshProblemsSoon()
       return
@@ -385,8 +458,7 @@ class BoardPage {
     try {
       const content = await api('GET', `/api/boards/${this.boardId}/content`, { token: this.me.token })
       this.problems = (content && content.problems) || []
-    } catch (error) {
-      if (error.missing) this.problemsMissing = true
+    } catch {
       return
     }
     for (const fn of this.problemListeners) fn(this.problems)
@@ -394,6 +466,10 @@ class BoardPage {
 
   // -- connection feedback --------------------------------------------------------------
 
+  /**
+   * @param {Status} status
+   * @param {{storageOk: boolean}} extra
+   */
   showStatus (status, { storageOk }) {
     const el = byId('save-status')
     el.dataset.status = status
@@ -405,6 +481,11 @@ class BoardPage {
     }
   }
 
+  /**
+   * @param {string} message
+   * @param {'error' | 'warning'} [kind]
+   * @param {import('../lib/dom.js').Child[]} [actions]
+   */
   banner (message, kind = 'error', actions = []) {
     const el = byId('banner')
     clear(el)
@@ -413,6 +494,7 @@ class BoardPage {
     append(el, [h('p', {}, message), actions.length ? h('p', { class: 'row' }, actions) : null])
   }
 
+  /** @param {Closed} closed why the server ended the connection */
   closed ({ code, reason }) {
     if (this.terminal) return
     this.terminal = { code, reason }
@@ -427,6 +509,7 @@ class BoardPage {
     this.showStatus('closed', { storageOk: true })
   }
 
+  /** @param {Notice} notice */
   notice (notice) {
     if (notice.kind === 'write_refused') {
       flash(t('notice.refusedReloaded'))
@@ -440,5 +523,12 @@ class BoardPage {
   }
 }
 
-const page = new BoardPage()
-page.start()
+/** @returns {HTMLInputElement} */
+function followBox () {
+  return byId('follow')
+}
+
+const boardId = /** @type {string} */ (pageData().boardId)
+const access = boardAccess(boardId)
+if (!access || !access.token) showGate(t('board.noAccessTitle'), t('board.noAccess'), [['/', t('nav.home')]])
+else new BoardPage(boardId, access).start()

@@ -1,15 +1,16 @@
+// @ts-check
 // The home page: boards this browser joined, and for the operator a form to create a board and
 // its first facilitator link.
 
 import { h, byId, clear } from '../lib/dom.js'
 import { t, pick, catalog, roleLabel } from '../lib/page.js'
-import { api } from '../lib/api.js'
+import { api, errorDetail } from '../lib/api.js'
 import { knownBoards, operatorToken, saveOperatorToken } from '../lib/store.js'
 import { copyText } from '../board/facilitator.js'
 
 function renderKnown () {
   const boards = knownBoards()
-  const box = byId('known-boards')
+  const box = /** @type {HTMLElement | null} */ (byId('known-boards'))
   if (!box) return
   clear(box)
   if (!boards.length) {
@@ -21,20 +22,21 @@ function renderKnown () {
 }
 
 function setupOperator () {
-  const form = byId('create-form')
+  const form = /** @type {HTMLFormElement | null} */ (byId('create-form'))
   if (!form) return
-  const template = byId('create-template')
+  const template = /** @type {HTMLSelectElement} */ (byId('create-template'))
   for (const entry of catalog().templates) template.append(h('option', { value: entry.id }, pick(entry.label)))
-  const token = byId('operator-token')
+  const token = /** @type {HTMLInputElement} */ (byId('operator-token'))
   token.value = operatorToken()
   const result = byId('create-result')
   form.addEventListener('submit', async (event) => {
     event.preventDefault()
     clear(result)
-    const title = byId('create-title').value.trim()
+    const titleField = /** @type {HTMLInputElement} */ (byId('create-title'))
+    const title = titleField.value.trim()
     if (!title) {
       result.append(h('p', { class: 'error' }, t('home.needTitle')))
-      byId('create-title').focus()
+      titleField.focus()
       return
     }
     saveOperatorToken(token.value.trim())
@@ -52,7 +54,7 @@ function setupOperator () {
           h('button', { type: 'button', class: 'button', onclick: async () => { await copyText(invite.url, link) } }, t('facilitator.copy')),
           h('a', { class: 'button', href: invite.url }, t('home.openAsFacilitator'))))
     } catch (error) {
-      result.append(h('p', { class: 'error', role: 'alert' }, t('home.createFailed', { detail: error.detail || error.message })))
+      result.append(h('p', { class: 'error', role: 'alert' }, t('home.createFailed', { detail: errorDetail(error) })))
     }
   })
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // The join page: a display name and a party, remembered in this browser, then the board.
 
 import { byId } from '../lib/dom.js'
@@ -7,12 +8,12 @@ import { profile, saveProfile, saveBoardAccess } from '../lib/store.js'
 function start () {
   const data = pageData()
   const invite = data.invite
-  const form = byId('join-form')
+  const form = /** @type {HTMLFormElement | null} */ (byId('join-form'))
   if (!form || !invite) return
-  const name = byId('join-name')
+  const name = /** @type {HTMLInputElement} */ (byId('join-name'))
   const remembered = profile()
   if (!name.value) name.value = remembered.name || ''
-  const parties = Array.from(form.querySelectorAll('input[name="party"]'))
+  const parties = Array.from(/** @type {NodeListOf<HTMLInputElement>} */ (form.querySelectorAll('input[name="party"]')))
   const wanted = parties.find((input) => input.value === remembered.party) || parties.find((input) => input.dataset.suggested === 'true')
   if (wanted && !parties.some((input) => input.checked)) wanted.checked = true
   const error = byId('join-error')
@@ -32,9 +33,9 @@ function start () {
       return
     }
     saveProfile(display, chosen.value)
-    const boardSelect = byId('join-board')
+    const boardSelect = /** @type {HTMLSelectElement | null} */ (byId('join-board'))
     const board = boardSelect ? boardSelect.value : invite.board
-    const boardTitle = boardSelect ? boardSelect.selectedOptions[0].textContent : invite.boardTitle
+    const boardTitle = boardSelect ? /** @type {string} */ (boardSelect.selectedOptions[0].textContent) : invite.boardTitle
     saveBoardAccess(board, {
       token: invite.token,
       role: invite.role,

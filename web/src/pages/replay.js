@@ -1,9 +1,10 @@
+// @ts-check
 // Replay: scrub the board's history, play it back, read who did what, jump to snapshots and
 // session boundaries. The board shown is the server's projection at that point (read-only).
 
 import { h, byId, clear, formatDate, debounce } from '../lib/dom.js'
 import { pageData, t, pick, lang, catalog } from '../lib/page.js'
-import { api } from '../lib/api.js'
+import { api, errorDetail } from '../lib/api.js'
 import { boardAccess } from '../lib/store.js'
 import { continuumLanes, chainList, agreementList, byline } from '../lib/render.js'
 
@@ -11,11 +12,28 @@ const PAGE = 500
 const MAX_PAGES = 200
 const SPEEDS = [1, 2, 4, 8]
 
+/** @typedef {import('../lib/types.js').BoardModel} BoardModel */
+/** @typedef {import('../lib/types.js').LocalText} LocalText */
+
+/**
+ * @typedef {object} Entry
+ * A step of the board's history.
+ * @property {number} seq
+ * @property {string | number} at
+ * @property {import('../lib/types.js').Author | null} [author]
+ * @property {LocalText} [caption]
+ * @property {LocalText[]} [captions]
+ */
+
+/** @typedef {{kind: string, label: string, seq: number, at: unknown}} Mark */
+
+/** @type {(object: Record<string, unknown> | null | undefined, ...names: string[]) => any} */
 const pickField = (object, ...names) => {
   for (const name of names) if (object && object[name] !== undefined && object[name] !== null) return object[name]
   return null
 }
 
+/** @param {string} message */
 function gate (message) {
   const root = byId('replay-root')
   clear(root)
@@ -24,22 +42,30 @@ function gate (message) {
 
 class Replay {
   constructor () {
-    this.boardId = pageData().boardId
+    this.boardId = /** @type {string} */ (pageData().boardId)
     this.access = boardAccess(this.boardId)
+    this.token = this.access ? this.access.token : ''
+    /** @type {Entry[]} */
     this.entries = []
+    /** @type {Map<number, any>} */
     this.states = new Map()
     this.index = 0
     this.timer = 0
     this.speed = 1
+    this.slider = h('input', { type: 'range', id: 'replay-slider', min: 0, step: 1, 'aria-describedby': 'replay-position' })
+    this.position = h('p', { id: 'replay-position', class: 'replay__position', 'aria-live': 'polite' })
+    this.playButton = h('button', { type: 'button', class: 'button', id: 'replay-play', onclick: () => this.toggle() }, t('replay.play'))
+    this.marks = h('ul', { class: 'marks' })
+    this.captions = h('ol', { class: 'captions', id: 'replay-captions' })
+    this.board = h('div', { class: 'replay__board', id: 'replay-board', 'aria-live': 'off' })
   }
 
   async start () {
     if (!this.access) return gate(t('board.noAccess'))
-    this.token = this.access.token
     try {
       await this.loadHistory()
     } catch (error) {
-      return gate(error.missing ? t('replay.missing') : t('replay.failed', { detail: error.detail || error.message }))
+      return gate(t('replay.failed', { detail: errorDetail(error) }))
     }
     if (!this.entries.length) return gate(t('replay.empty'))
     this.build()
@@ -64,11 +90,11 @@ class Replay {
     const root = byId('replay-root')
     clear(root)
     const max = this.entries.length - 1
-    this.slider = h('input', { type: 'range', id: 'replay-slider', min: 0, max, step: 1, value: max, 'aria-describedby': 'replay-position' })
-    this.position = h('p', { id: 'replay-position', class: 'replay__position', 'aria-live': 'polite' })
-    this.playButton = h('button', { type: 'button', class: 'button', id: 'replay-play', onclick: () => this.toggle() }, t('replay.play'))
-    const speed = h('select', { id: 'replay-speed', onchange: (e) => { this.speed = Number(e.target.value); if (this.timer) { this.pause(); this.play() } } },
+    this.slider.max = String(max)
+    this.slider.value = String(max)
+    const speed = h('select', { id: 'replay-speed', onchange: () => { this.speed = Number(speed.value); if (this.timer) { this.pause(); this.play() } } },
       SPEEDS.map((s) => h('option', { value: s }, `×${s}`)))
+    /** @param {number} delta */
     const step = (delta) => () => this.go(this.index + delta)
     const fetchLater = debounce(() => this.show(), 120)
     this.slider.addEventListener('input', () => {
@@ -76,9 +102,6 @@ class Replay {
       this.describe()
       fetchLater()
     })
-    this.marks = h('ul', { class: 'marks' })
-    this.captions = h('ol', { class: 'captions', id: 'replay-captions' })
-    this.board = h('div', { class: 'replay__board', id: 'replay-board', 'aria-live': 'off' })
     root.append(
       h('div', { class: 'replay__controls card' },
         h('label', { for: 'replay-slider', class: 'replay__label' }, t('replay.slider')),
@@ -107,7 +130,9 @@ class Replay {
   }
 
   async loadMarks () {
+    /** @type {Mark[]} */
     const marks = []
+    /** @type {(kind: string, label: string, seq: unknown, at: unknown) => void} */
     const add = (kind, label, seq, at) => { if (typeof seq === 'number') marks.push({ kind, label, seq, at }) }
     try {
       const snapshots = await api('GET', `/api/boards/${this.boardId}/snapshots`, { token: this.token })
@@ -115,15 +140,20 @@ class Replay {
         if (s.kind === 'session_start' || s.kind === 'session_end') continue
         add('snapshot', s.label || t('archive.snapshotNumber', { number: s.number ?? '' }), pickField(s, 'seq', 'log_seq', 'position'), pickField(s, 'taken_at', 'created_at', 'at'))
       }
-    } catch {}
+    } catch {
+      // the marks only help to navigate: the history replays without them
+    }
     try {
       const sessions = await api('GET', `/api/boards/${this.boardId}/sessions`, { token: this.token })
       for (const s of Array.isArray(sessions) ? sessions : sessions.sessions || []) {
-        const boundary = (kind) => (s.snapshots || []).find((snap) => snap.kind === kind) || {}
+        /** @type {(kind: string) => {seq?: number}} */
+        const boundary = (kind) => (s.snapshots || []).find((/** @type {{kind?: string}} */ snap) => snap.kind === kind) || {}
         add('start', t('replay.sessionStart', { title: s.title || '' }), pickField(s, 'start_seq') ?? boundary('session_start').seq, pickField(s, 'started_at', 'start'))
         add('end', t('replay.sessionEnd', { title: s.title || '' }), pickField(s, 'end_seq') ?? boundary('session_end').seq, pickField(s, 'ended_at', 'end'))
       }
-    } catch {}
+    } catch {
+      // the marks only help to navigate: the history replays without them
+    }
     marks.sort((a, b) => a.seq - b.seq)
     clear(this.marks)
     if (!marks.length) this.marks.append(h('li', { class: 'muted' }, t('replay.noMarks')))
@@ -136,12 +166,14 @@ class Replay {
     }
   }
 
+  /** @param {number} seq */
   goToSeq (seq) {
     let index = 0
     this.entries.forEach((entry, i) => { if (entry.seq <= seq) index = i })
     this.go(index)
   }
 
+  /** @param {number} index */
   go (index) {
     this.index = Math.max(0, Math.min(this.entries.length - 1, index))
     this.slider.value = String(this.index)
@@ -157,7 +189,7 @@ class Replay {
       date: formatDate(entry.at, lang()),
       who: (entry.author && entry.author.name) || t('replay.server')
     })
-    for (const li of this.captions.children) {
+    for (const li of /** @type {HTMLCollectionOf<HTMLElement>} */ (this.captions.children)) {
       const on = Number(li.dataset.index) === this.index
       if (on) li.setAttribute('aria-current', 'step')
       else li.removeAttribute('aria-current')
@@ -175,7 +207,7 @@ class Replay {
         state = await api('GET', `/api/boards/${this.boardId}/state?seq=${seq}`, { token: this.token })
       } catch (error) {
         clear(this.board)
-        this.board.append(h('p', { class: 'error' }, error.missing ? t('replay.stateMissing') : t('replay.failed', { detail: error.detail || error.message })))
+        this.board.append(h('p', { class: 'error' }, t('replay.failed', { detail: errorDetail(error) })))
         return
       }
       this.states.set(seq, state)
@@ -184,6 +216,7 @@ class Replay {
     this.render(state.projection || state)
   }
 
+  /** @param {BoardModel} model the server's projection at that step */
   render (model) {
     clear(this.board)
     const parts = (model.meta && model.meta.parts) || ['continuum', 'chain', 'agreement']
