@@ -46,13 +46,13 @@ from pycrdt import Doc, Map, Text, TransactionEvent
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from server import replay  # noqa: E402
+from server.archive import replay  # noqa: E402
 from server.boards import layout  # noqa: E402
+from server.boards.document import seed_update  # noqa: E402
 from server.boards.labels import LEVELS, SECTIONS  # noqa: E402
-from server.http.boards import seed_update  # noqa: E402
-from server.store import archive, catalog, log, migrate  # noqa: E402
+from server.store import catalog, log, migrate, timeline, usage  # noqa: E402
 from server.store.db import open_engine  # noqa: E402
-from server.store.log import LogEntry  # noqa: E402
+from server.sync.sink import LogEntry  # noqa: E402
 
 PEOPLE = (
     ("Marie", "etat"),
@@ -271,7 +271,7 @@ def baseline(engine: Any) -> Callable[[int], object]:
 
     def lookup(seq: int) -> object:
         doc: Doc[Any] = Doc()
-        for entry in archive.entries(engine, BOARD, after_seq=0, upto_seq=seq):
+        for entry in timeline.entries(engine, BOARD, after_seq=0, upto_seq=seq):
             doc.apply_update(entry.data)
         return json.dumps(replay.Point(BOARD, seq, 0.0, doc).projection())
 
@@ -354,7 +354,7 @@ def main() -> None:
 
 def run(work: Path, args: argparse.Namespace) -> None:
     engine, built = build(work / "atelier.db", args.updates, args.seed)
-    span = archive.log_span(engine, BOARD)
+    span = usage.log_span(engine, BOARD)
     assert span.first is not None
     assert span.last is not None
     print(f"board: {span.count} updates, {span.bytes / 1e6:.1f} MB of log, built in {built:.0f} s")
@@ -362,7 +362,7 @@ def run(work: Path, args: argparse.Namespace) -> None:
     first, last = span.first.seq, span.last.seq
     points = [rng.randint(first, last) for _ in range(args.lookups)]
     cold = timed([last], by_function(engine))[0]
-    checkpoints = archive.replay_checkpoint_sizes(engine, BOARD)
+    checkpoints = usage.replay_checkpoint_sizes(engine, BOARD)
     point = replay.state_at(engine, BOARD)
     assert point is not None
     state = len(point.state)

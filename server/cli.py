@@ -9,13 +9,18 @@ from pathlib import Path
 
 import uvicorn
 
-from server.core.auth import mint_token
+from server.boards.document import seed_update
+from server.core.auth import Role, mint_token
 from server.core.logs import log_config
 from server.core.settings import Settings
-from server.demo import seed_demo
+from server.store import catalog
+from server.store.db import Engine
 from server.sync.transport import board_protocol
 
 ADMIN_TOKEN_FILE = "admin-token"
+DEMO_SITE = "demo"
+DEMO_BOARD = "atelier-demo"
+DEMO_TITLE = "Atelier de démonstration"
 
 
 def operator_token(settings: Settings) -> tuple[str, bool]:
@@ -31,6 +36,25 @@ def operator_token(settings: Settings) -> tuple[str, bool]:
     with os.fdopen(fd, "w") as handle:
         handle.write(token + "\n")
     return token, True
+
+
+def seed_demo(engine: Engine) -> str | None:
+    """First run: a demo site, a workshop board and a facilitator invite, so that the printed
+    link opens a real board. Returns the facilitator's token; None when boards exist."""
+    if catalog.has_boards(engine):
+        return None
+    catalog.create_site(engine, DEMO_SITE, "Site de démonstration")
+    seed = seed_update("workshop", DEMO_TITLE)
+    catalog.create_board(engine, DEMO_BOARD, DEMO_TITLE, "workshop", seed, DEMO_SITE)
+    _, token = catalog.create_invite(
+        engine,
+        board_id=DEMO_BOARD,
+        site_id=None,
+        role=Role.FACILITATOR,
+        label="Animateur (démonstration)",
+        expires_in=None,
+    )
+    return token
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -86,7 +110,7 @@ def migrate_database(args: argparse.Namespace) -> int:
 
 def verify_bundle(args: argparse.Namespace) -> int:
     """Check an evidence bundle offline (no server, no database): 0 verified, 1 not, 2 unread."""
-    from server.archive.evidence import verdict_text, verify_bundle
+    from server.archive.verify import verdict_text, verify_bundle
 
     try:
         data = Path(args.bundle).read_bytes()

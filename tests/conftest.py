@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.atelier_server import AtelierServer
-from tests.raw_client import RawClient
+from server.store import migrate
+from server.store.db import Engine, open_engine
+from tests.support.atelier_server import AtelierServer
+from tests.support.raw_client import RawClient
 
 if TYPE_CHECKING:
-    from tests.services import RedisServer
+    from tests.support.services import RedisServer
 
 
 @pytest.fixture(scope="module")
@@ -50,15 +53,30 @@ async def close_raw_clients() -> AsyncIterator[None]:
 @pytest.fixture(scope="session")
 def postgres_admin_url() -> Iterator[str]:
     """A real PostgreSQL cluster for the whole run (skipped loudly outside CI if missing)."""
-    from tests.services import postgres_server
+    from tests.support.services import postgres_server
 
     with postgres_server() as url:
         yield url
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated database without a server: SQLite, then a real PostgreSQL."""
+    url = f"sqlite:///{tmp_path / 'atelier.db'}"
+    if request.param == "postgresql":
+        from tests.support.services import create_database
+
+        admin = request.getfixturevalue("postgres_admin_url")
+        url = create_database(admin, f"t_{secrets.token_hex(6)}")
+    engine = open_engine(url)
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture
 def redis_server() -> Iterator[RedisServer]:
-    from tests.services import RedisServer
+    from tests.support.services import RedisServer
 
     server = RedisServer()
     server.start()

@@ -6,9 +6,9 @@ import asyncio
 import time
 
 from server.core.errors import CloseCode
-from tests.atelier_server import AtelierServer
-from tests.raw_client import RawClient
-from tests.storage import logged_updates
+from tests.support.atelier_server import AtelierServer
+from tests.support.raw_client import RawClient
+from tests.support.storage import logged_updates
 
 
 async def open_synced(

@@ -9,8 +9,8 @@ import pytest
 
 from server.boards import layout
 from server.core import schema
-from tests.atelier_server import AtelierServer
-from tests.raw_client import RawClient
+from tests.support.atelier_server import AtelierServer
+from tests.support.raw_client import RawClient
 
 NOW = "2026-11-28T10:00:00Z"
 

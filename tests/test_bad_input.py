@@ -15,9 +15,9 @@ from websockets.exceptions import ConnectionClosed
 
 from server.core.errors import CloseCode
 from server.sync import protocol
-from tests.atelier_server import AtelierServer
-from tests.raw_client import RawClient
-from tests.storage import logged_updates
+from tests.support.atelier_server import AtelierServer
+from tests.support.raw_client import RawClient
+from tests.support.storage import logged_updates
 
 LIMITS = {
     "ATELIER_MAX_FRAME_BYTES": str(1024 * 1024),

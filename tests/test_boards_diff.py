@@ -13,7 +13,7 @@ from server.boards import layout
 from server.boards.diff import Actor, Change, ChangeKind, diff
 from server.boards.labels import french_spacing
 from server.boards.projection import project
-from tests.test_boards_projection import random_document
+from tests.support.documents import random_document
 
 AT = "2025-10-14T09:30:00.000Z"
 MARIE = Actor("Marie", "collectivite")

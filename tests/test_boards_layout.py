@@ -17,8 +17,8 @@ from server.boards.labels import (
     SECTIONS,
     TEMPLATE_PARTS,
     TIERS,
-    templates_catalog,
 )
+from server.boards.vocabulary import templates_catalog
 
 AT = "2025-10-14T09:30:00.000Z"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from server.boards.labels import (
 )
 from server.boards.problems import MESSAGES
 from server.boards.projection import project
+from tests.support.documents import random_document
 
 SCHEMA = json.loads(
     (Path(__file__).resolve().parent.parent / "schemas" / "board.schema.json").read_text()
@@ -778,120 +778,6 @@ def test_an_unexpected_failure_costs_one_entry_and_is_logged(
 
 
 # --- fuzz --------------------------------------------------------------------
-
-
-def random_value(rng: random.Random, depth: int = 0) -> Any:
-    """Anything a client could put in a map: primitives, odd numbers, shared types."""
-    plain: list[Any] = [
-        None, True, False, 0.0, -1.5, 1e300, float("nan"), float("inf"), "", "x",
-        "coexistence", "direct", "vision", "etat", "agreed", AT, "a" * 300, [1.0, "a"],
-        {"from": "d0", "to": "vision"}, {"by": "X", "at": AT, "textHash": text_hash("")},
-        2**60, b"\x00\xff",
-    ]  # fmt: skip
-    roll = rng.random()
-    if depth < 2 and roll < 0.15:
-        return Map({rng.choice(["text", "votes", "a", "from"]): random_value(rng, depth + 1)})
-    if roll < 0.25:
-        return Text(rng.choice(["", "texte", "é😀", " "]))
-    if roll < 0.3:
-        return Array([random_value(rng, depth + 1) for _ in range(rng.randint(0, 2))])
-    return rng.choice(plain)
-
-
-def maybe(rng: random.Random, good: Any) -> Any:
-    """Usually the right thing, sometimes anything."""
-    return good if rng.random() < 0.8 else random_value(rng)
-
-
-def random_entry(rng: random.Random, fields: dict[str, Any]) -> Any:
-    if rng.random() < 0.1:
-        return random_value(rng)
-    entry = {k: maybe(rng, v) for k, v in fields.items() if rng.random() < 0.9}
-    if rng.random() < 0.2:
-        entry[rng.choice(["extra", "text", "level"])] = random_value(rng)
-    return Map(entry)
-
-
-def random_note(rng: random.Random) -> Any:
-    return random_entry(
-        rng,
-        {
-            "text": Text(rng.choice(["Réunion", "", "café 😀"])),
-            "level": rng.choice([lv.id for lv in LEVELS] + ["harmonie"]),
-            "x": rng.uniform(-100, 100),
-            "y": rng.choice([0.0, 1.0, 2.5]),
-            "color": rng.choice([c.id for c in COLORS] + ["turquoise"]),
-            "authorId": "p1",
-            "authorName": "Marie",
-            "party": rng.choice([p.id for p in PARTIES]),
-            "createdAt": AT,
-            "votes": Map({f"p{i}": maybe(rng, True) for i in range(rng.randint(0, 3))}),
-        },
-    )
-
-
-def random_item(rng: random.Random) -> Any:
-    return random_entry(
-        rng,
-        {
-            "tier": rng.choice([*ITEM_TIERS, "vision", "sideways"]),
-            "text": Text(rng.choice(["Savoir", "", "Agir"])),
-            "authorId": "p2",
-            "party": rng.choice([p.id for p in PARTIES]),
-            "createdAt": AT,
-            "order": rng.choice([0.0, 1.0, 2.5, -3.0]),
-        },
-    )
-
-
-def random_document(seed: int) -> Doc[Any]:
-    rng = random.Random(seed)
-    doc: Doc[Any] = Doc()
-    if rng.random() < 0.8:
-        layout.seed_board(doc, rng.choice(list(TEMPLATE_PARTS)), "Fuzz")
-    with doc.transaction():
-        meta = layout.root(doc, "meta")
-        for key in rng.sample(["title", "template", "layoutVersion", "locks"], rng.randint(0, 2)):
-            meta[key] = random_value(rng)
-        notes = layout.root(doc, "notes")
-        for index in range(rng.randint(0, 5)):
-            notes[rng.choice([f"n{index}", "a/b", "~"])] = random_note(rng)
-        fill_chain(doc, rng)
-        fill_agreement(doc, rng)
-    return doc
-
-
-def fill_chain(doc: Doc[Any], rng: random.Random) -> None:
-    chain = layout.root(doc, "chain")
-    if rng.random() < 0.2:
-        chain[rng.choice(["vision", "items", "links"])] = random_value(rng)
-    items, links = chain.get("items"), chain.get("links")
-    ids = [f"d{i}" for i in range(rng.randint(0, 6))]
-    if isinstance(items, Map):
-        for item_id in ids + (["vision"] if rng.random() < 0.1 else []):
-            items[item_id] = random_item(rng)
-    if isinstance(links, Map):
-        ends = [*ids, "vision", "gone"]
-        for index in range(rng.randint(0, 8)):
-            value = {"from": rng.choice(ends), "to": rng.choice(ends)}
-            links[f"l{index}"] = maybe(rng, value)
-
-
-def fill_agreement(doc: Doc[Any], rng: random.Random) -> None:
-    agreement = layout.root(doc, "agreement")
-    for section_id in rng.sample([s.id for s in SECTIONS] + ["budget"], rng.randint(0, 3)):
-        target = agreement.get(section_id)
-        if not isinstance(target, Map) or rng.random() < 0.2:
-            agreement[section_id] = random_value(rng)
-            continue
-        text = target.get("text")
-        if isinstance(text, Text):
-            layout.replace_text(text, rng.choice(["", "Nous décidons ensemble.", "é😀"]))
-        approvals = target.get("approvals")
-        if isinstance(approvals, Map):
-            for party in rng.sample([p.id for p in PARTIES] + ["x"], rng.randint(0, 3)):
-                approved = maybe(rng, text_hash(str(text)))
-                approvals[party] = maybe(rng, {"by": "X", "at": AT, "textHash": approved})
 
 
 @pytest.mark.parametrize("seed", range(300))

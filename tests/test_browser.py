@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.atelier_server import AtelierServer
-from tests.browser.harness import Person, axe_violations, chromium, describe, screenshot
+from tests.support.atelier_server import AtelierServer
+from tests.support.browser import Person, axe_violations, chromium, describe, screenshot
 
 
 @pytest.fixture(autouse=True)

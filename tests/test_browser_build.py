@@ -65,7 +65,7 @@ def used_keys() -> set[str]:
             keys |= set(pair)
     for template in (WEB / "templates").glob("*.html"):
         keys |= set(re.findall(r"t\['([a-zA-Z.]+)'\]", template.read_text(encoding="utf-8")))
-    pages = (ROOT / "server" / "pages.py").read_text(encoding="utf-8")
+    pages = (ROOT / "server" / "http" / "pages.py").read_text(encoding="utf-8")
     keys |= set(re.findall(r'"((?:join|board)\.[a-zA-Z]+)"', pages)) - {"join.html", "board.html"}
     return keys | DYNAMIC_KEYS
 

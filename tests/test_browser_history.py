@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.atelier_server import AtelierServer
-from tests.browser.harness import Person, axe_violations, chromium, describe, screenshot
+from tests.support.atelier_server import AtelierServer
+from tests.support.browser import Person, axe_violations, chromium, describe, screenshot
 
 
 @pytest.fixture(autouse=True)
@@ -29,12 +29,6 @@ def claire(browser: Browser) -> Iterator[Person]:
     person.close()
 
 
-def require(atelier: AtelierServer, board_id: str, path: str, endpoint: str) -> None:
-    """Skip, naming the endpoint, while the server does not offer it yet."""
-    if atelier.api("GET", path.format(board=board_id)).status_code in (404, 405):
-        pytest.skip(f"{endpoint} is not implemented on the server yet (issue 4)")
-
-
 def join_as_facilitator(atelier: AtelierServer, person: Person, board_id: str) -> None:
     person.join(str(atelier.invite_record(board_id, "facilitator")["url"]))
 
@@ -43,7 +37,6 @@ def test_the_replay_slider_shows_the_board_as_it_was(
     atelier: AtelierServer, browser: Browser, claire: Person
 ) -> None:
     board_id = atelier.create_board()
-    require(atelier, board_id, "/api/boards/{board}/history", "GET /api/boards/{id}/history")
     join_as_facilitator(atelier, claire, board_id)
     page = claire.page
     page.click('[data-key="add-coexistence"]')
@@ -80,7 +73,6 @@ def test_the_archive_compares_snapshots_exports_them_and_verifies_the_evidence(
     atelier: AtelierServer, claire: Person
 ) -> None:
     board_id = atelier.create_board()
-    require(atelier, board_id, "/api/boards/{board}/sessions", "GET /api/boards/{id}/sessions")
     join_as_facilitator(atelier, claire, board_id)
     page = claire.page
     claire.tab("facilitator")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from tests.atelier_server import AtelierServer
+from tests.support.atelier_server import AtelierServer
 
 
 def test_first_run_creates_a_demo_board_and_prints_a_facilitator_link(

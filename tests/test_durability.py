@@ -9,9 +9,9 @@ from collections.abc import Callable
 import httpx
 
 from server.core.errors import CloseCode
-from tests.atelier_server import AtelierServer
-from tests.raw_client import RawClient
-from tests.storage import checkpoint_count, log_rows, logged_updates
+from tests.support.atelier_server import AtelierServer
+from tests.support.raw_client import RawClient
+from tests.support.storage import checkpoint_count, log_rows, logged_updates
 
 StartServer = Callable[..., AtelierServer]
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from tests.atelier_server import AtelierServer
-from tests.yjs_driver import YjsDriver
+from tests.support.atelier_server import AtelierServer
+from tests.support.yjs_driver import YjsDriver
 
 MARIE = {"user": {"name": "Marie", "party": "etat", "color": "#1f77b4"}}
 KARIM = {"user": {"name": "Karim", "party": "collectivite", "color": "#ff7f0e"}}

@@ -12,10 +12,10 @@ import httpx
 import psycopg
 import pytest
 
-from tests.atelier_server import AtelierServer
-from tests.proxy import FailoverProxy
-from tests.services import RedisServer, create_database
-from tests.yjs_driver import YjsDriver
+from tests.support.atelier_server import AtelierServer
+from tests.support.proxy import FailoverProxy
+from tests.support.services import RedisServer, create_database
+from tests.support.yjs_driver import YjsDriver
 
 
 @dataclass

@@ -8,8 +8,8 @@ from collections.abc import Callable
 import httpx
 
 from server.sync import protocol
-from tests.atelier_server import AtelierServer
-from tests.raw_client import RawClient
+from tests.support.atelier_server import AtelierServer
+from tests.support.raw_client import RawClient
 
 
 def metric(server: AtelierServer, sample: str) -> float:

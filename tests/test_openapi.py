@@ -11,9 +11,8 @@ from typing import Any
 import httpx
 from jsonschema import Draft202012Validator
 
-from server.http.archive import ARCHIVE_ENDPOINTS
-from server.http.boards import ENDPOINTS
-from tests.atelier_server import AtelierServer
+from server.http.api import ENDPOINTS
+from tests.support.atelier_server import AtelierServer
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
@@ -21,7 +20,7 @@ SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 def test_openapi_lists_every_endpoint(atelier: AtelierServer) -> None:
     document = httpx.get(f"{atelier.base_url}/api/openapi.json").json()
     assert document["openapi"] == "3.1.0"
-    for endpoint in (*ENDPOINTS, *ARCHIVE_ENDPOINTS):
+    for endpoint in ENDPOINTS:
         operation = document["paths"][endpoint.path][endpoint.method.lower()]
         assert operation["responses"]["400"]["content"]["application/problem+json"]
 

@@ -2,38 +2,9 @@
 
 from __future__ import annotations
 
-from server.core.auth import Grant, Role
 from server.core.errors import CloseCode
-from server.sync.peer import Peer, TokenBucket
 from server.sync.transport import binary_frame_header
-
-
-class Socket:
-    """A link whose send buffer can be full (``can_write`` false), like a slow reader's."""
-
-    def __init__(self) -> None:
-        self.can_write = True
-        self.sent: list[bytes | int] = []
-
-    def write(self, message: bytes) -> None:
-        self.sent.append(message)
-
-    def close(self, code: int, reason: str) -> None:
-        self.sent.append(code)
-
-
-def peer_on(socket: Socket, max_messages: int = 10) -> Peer:
-    grant = Grant("i", Role.PARTICIPANT, "b", None, None)
-    return Peer(
-        socket,
-        grant,
-        name=None,
-        party=None,
-        acks=False,
-        limiter=TokenBucket(1, 1, 1, 1),
-        outbox_max_messages=max_messages,
-        outbox_max_bytes=10**6,
-    )
+from tests.support.fakes import Socket, peer_on
 
 
 def test_a_writable_socket_gets_the_frame_at_once() -> None:

@@ -10,8 +10,8 @@ import pytest
 from websockets.asyncio.client import connect
 
 from server.sync import protocol
-from tests.atelier_server import AtelierServer
-from tests.raw_client import RawClient
+from tests.support.atelier_server import AtelierServer
+from tests.support.raw_client import RawClient
 
 PINGS = {"ATELIER_PING_INTERVAL_SECONDS": "0.3", "ATELIER_PING_TIMEOUT_SECONDS": "0.3"}
 MARIE = protocol.AwarenessEntry(1111, 1, '{"user":{"name":"Marie","party":"etat"}}')

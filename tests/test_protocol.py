@@ -33,7 +33,7 @@ def test_query_awareness_decodes() -> None:
 
 def test_long_varints_decode() -> None:
     big = 2**40 + 5
-    assert protocol.Reader(protocol.var_uint(big)).var_uint() == big
+    assert protocol.ByteReader(protocol.var_uint(big)).var_uint() == big
 
 
 @pytest.mark.parametrize(

@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 import random
-import secrets
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-import pytest
 from pycrdt import Doc, Map, Text, TransactionEvent
 from sqlalchemy import Engine
 
 from server.archive import replay
 from server.boards import layout
+from server.boards.document import seed_update
 from server.boards.projection import project
-from server.http.boards import seed_update
-from server.store import archive, catalog, log, migrate
-from server.store.db import open_engine
-from server.store.log import LogEntry
-from tests.atelier_server import AtelierServer
-from tests.test_sessions import (
+from server.store import catalog, log, timeline, usage
+from server.sync.sink import LogEntry
+from tests.support.archive import (
     add_note,
     end_session,
     get_binary,
@@ -34,6 +28,7 @@ from tests.test_sessions import (
     start_session,
     valid,
 )
+from tests.support.atelier_server import AtelierServer
 
 
 def history(atelier: AtelierServer, board: str, **query: Any) -> dict[str, Any]:
@@ -180,26 +175,6 @@ async def test_the_state_at_a_time_is_the_board_then(atelier: AtelierServer) -> 
 # -- replay checkpoints, without a server ----------------------------------------------------
 
 
-def migrated_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Engine:
-    """A migrated database: SQLite, or a real PostgreSQL (as tests/test_store.py does)."""
-    url = f"sqlite:///{tmp_path / 'atelier.db'}"
-    if request.param == "postgresql":
-        from tests.services import create_database
-
-        admin = request.getfixturevalue("postgres_admin_url")
-        url = create_database(admin, f"t_{secrets.token_hex(6)}")
-    engine = open_engine(url)
-    migrate.upgrade(engine)
-    return engine
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    engine = migrated_engine(request, tmp_path)
-    yield engine
-    engine.dispose()
-
-
 def long_board(engine: Engine, updates: int) -> list[int]:
     """A board of ``updates`` logged edits, old enough to be checkpointed; their seqs."""
     seed = seed_update("workshop", "Long")
@@ -242,7 +217,7 @@ def long_board(engine: Engine, updates: int) -> list[int]:
 
 def full_replay(engine: Engine, seq: int) -> dict[str, Any]:
     doc: Doc[Any] = Doc()
-    for entry in archive.entries(engine, "long", after_seq=0, upto_seq=seq):
+    for entry in timeline.entries(engine, "long", after_seq=0, upto_seq=seq):
         doc.apply_update(entry.data)
     return dict(project(doc))
 
@@ -255,18 +230,18 @@ def projected(engine: Engine, seq: int) -> dict[str, Any]:
 
 def test_replay_checkpoints_give_the_states_a_full_replay_gives(engine: Engine) -> None:
     seqs = long_board(engine, 3500)
-    assert archive.replay_checkpoint_sizes(engine, "long").count == 0
+    assert usage.replay_checkpoint_sizes(engine, "long").count == 0
     points = [*random.Random(3).sample(seqs, 25), seqs[0], seqs[-1]]
     first = {seq: projected(engine, seq) for seq in points}
-    built = archive.replay_checkpoint_sizes(engine, "long")
+    built = usage.replay_checkpoint_sizes(engine, "long")
     assert built.count >= 2
     for seq in points:
         again = replay.state_at(engine, "long", seq=seq)
         assert again is not None
         assert again.seq == seq
         assert dict(project(again.doc)) == first[seq] == full_replay(engine, seq)
-    assert archive.replay_checkpoint_sizes(engine, "long").count == built.count
-    assert archive.log_span(engine, "long").count == 3500
+    assert usage.replay_checkpoint_sizes(engine, "long").count == built.count
+    assert usage.log_span(engine, "long").count == 3500
 
 
 def test_recent_updates_get_no_replay_checkpoint_yet(engine: Engine) -> None:
@@ -282,7 +257,7 @@ def test_recent_updates_get_no_replay_checkpoint_yet(engine: Engine) -> None:
     with engine.begin() as conn:
         log.append(conn, entries, [None] * len(entries))
     assert replay.state_at(engine, "now") is not None
-    assert archive.replay_checkpoint_sizes(engine, "now").count == 0
+    assert usage.replay_checkpoint_sizes(engine, "now").count == 0
 
 
 # -- storage figures ------------------------------------------------------------------------

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,24 +15,9 @@ from server.core.auth import Role
 from server.core.errors import Conflict, Forbidden, Unauthenticated
 from server.store import catalog, log, migrate
 from server.store.db import driver_url, open_engine
-from server.store.log import LogEntry
 from server.store.models import metadata
 from server.store.writer import LogWriter
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'atelier.db'}"
-    else:
-        from tests.services import create_database
-
-        admin = request.getfixturevalue("postgres_admin_url")
-        url = create_database(admin, f"t_{secrets.token_hex(6)}")
-    engine = open_engine(url)
-    migrate.upgrade(engine)
-    yield engine
-    engine.dispose()
+from server.sync.sink import LogEntry
 
 
 def entry(board: str, data: bytes = b"\x00\x00", name: str = "Marie") -> LogEntry:

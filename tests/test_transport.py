@@ -14,8 +14,8 @@ from websockets.exceptions import InvalidStatus
 
 from server.core.errors import CloseCode
 from server.sync import protocol
-from tests.atelier_server import AtelierServer
-from tests.raw_client import RawClient
+from tests.support.atelier_server import AtelierServer
+from tests.support.raw_client import RawClient
 
 MAX_FRAME_BYTES = 64 * 1024
 

@@ -24,9 +24,7 @@ import pytest
 from pypdf import PdfReader
 
 from server.boards.agreement import text_hash
-from tests.atelier_server import AtelierServer
-from tests.test_evidence import TAMPERING, resummed, rezip, unzip
-from tests.test_sessions import (
+from tests.support.archive import (
     end_session,
     get_binary,
     last_seq,
@@ -34,7 +32,9 @@ from tests.test_sessions import (
     start_session,
     valid,
 )
-from tests.yjs_driver import YjsDriver
+from tests.support.atelier_server import AtelierServer
+from tests.support.bundles import TAMPERING, resummed, rezip, unzip
+from tests.support.yjs_driver import YjsDriver
 
 NOW = "2026-11-28T10:00:00Z"
 PEOPLE = {"m": ("Marie", "etat"), "k": ("Karim", "collectivite"), "i": ("Inès", "societe_civile")}

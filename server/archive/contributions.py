@@ -13,23 +13,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from pycrdt import Doc, Map, TextEvent
-from sqlalchemy import Engine
 
+from server.archive.attribution import Author
+from server.boards.document import changed_keys
 from server.boards.labels import PARTIES, PARTY_BY_ID
 from server.boards.layout import AGREEMENT, CHAIN, NOTES
 from server.core.clock import iso
 from server.store import log
-from server.sync.crdt import changed_keys
+from server.store.db import Engine
 
 KINDS = ("notes_created", "moves", "text_edits", "votes", "approvals", "chain_items", "links")
 NOTE_PLACE_KEYS = {"level", "x", "y"}
-
-
-@dataclass(frozen=True, slots=True)
-class Author:
-    invite_id: str | None
-    name: str | None
-    party: str | None
 
 
 def _added(event: Any) -> int:
@@ -114,14 +108,13 @@ def contributions(
 ) -> dict[str, Any]:
     """Counts per party and per participant for updates logged in [since, until) and, when
     given, with ``after_seq < seq <= upto_seq``."""
-    with engine.connect() as conn:
-        entries = log.attributed_entries(conn, board_id)
-    span = Span(since, until, after_seq, upto_seq)
+    entries = log.board_entries(engine, board_id)
+    span = LogWindow(since, until, after_seq, upto_seq)
     return tally(board_id, entries, span)
 
 
 @dataclass(frozen=True, slots=True)
-class Span:
+class LogWindow:
     """Which logged updates count: a time range [since, until) and a position range
     (after_seq, upto_seq]; None leaves that side open."""
 
@@ -142,7 +135,7 @@ class Span:
 def tally(
     board_id: str,
     entries: Iterable[log.StoredEntry],
-    span: Span,
+    span: LogWindow,
     *,
     base_state: bytes | None = None,
 ) -> dict[str, Any]:
@@ -157,7 +150,7 @@ def tally(
         found = classifier.apply(entry.data)
         if not span.holds(entry) or entry.invite_id is None:
             continue
-        author = Author(entry.invite_id, entry.author_name, entry.party)
+        author = Author.of(entry)
         counts = per_author.setdefault(author, Counter())
         counts.update(found)
         counts["updates"] += 1

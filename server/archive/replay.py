@@ -11,20 +11,22 @@ the tail to replay stays short. The log itself is never squashed.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from pycrdt import Doc
-from sqlalchemy import Engine
 
+from server.archive.attribution import Author
 from server.boards.captions import Actor
 from server.boards.diff import ChangeJson, diff
 from server.boards.labels import Localized, loc
 from server.boards.projection import Projection, project
 from server.core.clock import iso
-from server.store import archive
+from server.store import timeline
+from server.store.db import Engine
 from server.store.log import StoredEntry
 
 REPLAY_MIN_UPDATES = 1000
@@ -67,7 +69,7 @@ def state_at(
 ) -> Point | None:
     """The board after its last update at or before ``seq`` and ``at`` (both optional: the
     latest). None when the board had no update by then. Blocking: run it in a thread."""
-    start = archive.replay_start(engine, board_id, upto_seq=seq, upto_time=at)
+    start = timeline.replay_start(engine, board_id, upto_seq=seq, upto_time=at)
     if start is None:
         return None
     base, tail = start.base, start.tail
@@ -79,7 +81,7 @@ def state_at(
         doc.apply_update(entry.data)
         builder.after(entry, doc)
     if builder.pending:
-        archive.save_replay_checkpoints(engine, board_id, builder.pending)
+        timeline.save_replay_checkpoints(engine, board_id, builder.pending)
     return Point(board_id, start.target.seq, start.target.at, doc)
 
 
@@ -87,7 +89,7 @@ def state_at(
 class _Checkpoints:
     """Decides where, along a replayed tail, a new replay checkpoint is worth keeping."""
 
-    base: archive.ReplayCheckpoint | None
+    base: timeline.ReplayCheckpoint | None
     pending: list[tuple[int, bytes]] = field(default_factory=list)
     settled_before: float = field(default_factory=lambda: time.time() - SETTLE_SECONDS)
     _updates: int = 0
@@ -97,7 +99,7 @@ class _Checkpoints:
     def __post_init__(self) -> None:
         self._state_bytes = len(self.base.state) if self.base else 0
 
-    def after(self, entry: archive.Logged, doc: Doc[Any]) -> None:
+    def after(self, entry: timeline.Logged, doc: Doc[Any]) -> None:
         self._updates += 1
         self._bytes += len(entry.data)
         due = self._updates >= REPLAY_MAX_UPDATES or (
@@ -116,22 +118,6 @@ BOARD_CREATED: Localized = loc("Tableau créé", "Board created")
 NO_VISIBLE_CHANGE: Localized = loc(
     "Modification sans effet visible", "Change with no visible effect"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Author:
-    invite_id: str | None
-    name: str | None
-    party: str | None
-
-    @classmethod
-    def of(cls, entry: StoredEntry) -> Author:
-        return cls(entry.invite_id, entry.author_name, entry.party)
-
-    def to_json(self) -> dict[str, str | None] | None:
-        if self.invite_id is None and self.name is None:
-            return None
-        return {"invite_id": self.invite_id, "name": self.name, "party": self.party}
 
 
 @dataclass
@@ -192,7 +178,7 @@ def _steps_from(engine: Engine, board_id: str, from_seq: int, limit: int) -> lis
     read: list[StoredEntry] = []
     after = from_seq - 1
     while True:
-        chunk = archive.entries(engine, board_id, after_seq=after, limit=HISTORY_CHUNK)
+        chunk = timeline.entries(engine, board_id, after_seq=after, limit=HISTORY_CHUNK)
         read.extend(chunk)
         found = list(steps(read))
         if len(chunk) < HISTORY_CHUNK or len(found) > limit + 1:
@@ -219,3 +205,18 @@ def _entry_json(step: Step, before: Projection | None, after: Projection) -> dic
         "captions": captions,
         "changes": changes,
     }
+
+
+def state_reply(
+    engine: Engine, board_id: str, seq: int, at: float | None, binary: bool
+) -> tuple[Point, bytes] | None:
+    """The point and the body that answers for it (the Yjs state, or the projection as JSON),
+    computed in one trip to a worker thread. None when the board had no update by then."""
+    point = state_at(engine, board_id, seq=seq, at=at)
+    if point is None:
+        return None
+    if binary:
+        return point, point.state
+    data = {"board": board_id, "seq": point.seq, "at": iso(point.at)}
+    data["projection"] = point.projection()
+    return point, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

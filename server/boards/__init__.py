@@ -1,0 +1,1 @@
+"""Layer 1: the boards' domain, pure functions over a pycrdt document."""

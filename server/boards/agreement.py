@@ -26,7 +26,7 @@ from typing import TypedDict
 
 from .labels import PARTIES, PARTY_BY_ID, SECTION_BY_ID, SECTIONS, TRINOME
 from .problems import pointer, problem
-from .reading import Fields, Path, Reader
+from .reading import Fields, Path, ProblemReport
 
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
@@ -70,32 +70,34 @@ def empty_agreement() -> AgreementOut:
     return {"sections": []}
 
 
-def project_agreement(fields: Fields, reader: Reader) -> AgreementOut:
+def project_agreement(fields: Fields, problems: ProblemReport) -> AgreementOut:
     """The five sections in the programme's order, whatever the document holds."""
     for key in sorted(fields):
         if key not in SECTION_BY_ID:
-            reader.report(problem(pointer("agreement", key), "unknown_section", value=key))
+            problems.report(problem(pointer("agreement", key), "unknown_section", value=key))
     sections = []
     for section in SECTIONS:
         path = ("agreement", section.id)
-        read = partial(_project_section, section.id, fields, path, reader)
-        sections.append(reader.guard(path, read) or _section(section.id, "", []))
+        read = partial(_project_section, section.id, fields, path, problems)
+        sections.append(problems.guard(path, read) or _section(section.id, "", []))
     return {"sections": sections}
 
 
-def _project_section(section_id: str, agreement: Fields, path: Path, reader: Reader) -> SectionOut:
+def _project_section(
+    section_id: str, agreement: Fields, path: Path, problems: ProblemReport
+) -> SectionOut:
     if section_id not in agreement:
         label = SECTION_BY_ID[section_id].label
-        reader.report(problem(pointer(*path), "missing_section", section=label))
+        problems.report(problem(pointer(*path), "missing_section", section=label))
         return _section(section_id, "", [])
-    fields = reader.fields(agreement[section_id], path)
+    fields = problems.fields(agreement[section_id], path)
     if fields is None:
         return _section(section_id, "", [])
-    text = reader.text(fields, path, "text")
+    text = problems.text(fields, path, "text")
     if text is None:
-        reader.report(problem(pointer(*path, "text"), "missing_field", field="text"))
-    approvals = reader.child_map(fields, path, "approvals")
-    found = [] if approvals is None else _project_approvals(approvals, path, text or "", reader)
+        problems.report(problem(pointer(*path, "text"), "missing_field", field="text"))
+    approvals = problems.child_map(fields, path, "approvals")
+    found = [] if approvals is None else _project_approvals(approvals, path, text or "", problems)
     return _section(section_id, text or "", found)
 
 
@@ -112,42 +114,42 @@ def _section(section_id: str, text: str, approvals: list[ApprovalOut]) -> Sectio
 
 
 def _project_approvals(
-    entries: Fields, section_path: Path, text: str, reader: Reader
+    entries: Fields, section_path: Path, text: str, problems: ProblemReport
 ) -> list[ApprovalOut]:
     for party in sorted(entries):
         if party not in PARTY_BY_ID:
             where = pointer(*section_path, "approvals", party)
-            reader.report(problem(where, "unknown_party", value=party))
+            problems.report(problem(where, "unknown_party", value=party))
     approvals = []
     for party in (p.id for p in PARTIES if p.id in entries):
         path = (*section_path, "approvals", party)
-        read = partial(_project_approval, party, entries[party], path, text_hash(text), reader)
-        approval = reader.guard(path, read)
+        read = partial(_project_approval, party, entries[party], path, text_hash(text), problems)
+        approval = problems.guard(path, read)
         if approval is not None:
             approvals.append(approval)
     return approvals
 
 
 def _project_approval(
-    party: str, value: object, path: Path, current_hash: str, reader: Reader
+    party: str, value: object, path: Path, current_hash: str, problems: ProblemReport
 ) -> ApprovalOut | None:
     """An approval is {by, at, textHash}: a plain object, or leniently a shared map."""
-    fields = reader.fields(value, path, expected="object")
+    fields = problems.fields(value, path, expected="object")
     if fields is None:
         return None
-    approved_hash = _hash(fields, path, reader)
+    approved_hash = _hash(fields, path, problems)
     return {
         "party": party,
-        "by": reader.string(fields, path, "by"),
-        "at": reader.date(fields, path, "at"),
+        "by": problems.string(fields, path, "by"),
+        "at": problems.date(fields, path, "at"),
         "textHash": approved_hash,
         "current": approved_hash == current_hash,
     }
 
 
-def _hash(fields: Fields, path: Path, reader: Reader) -> str | None:
-    value = reader.string(fields, path, "textHash")
+def _hash(fields: Fields, path: Path, problems: ProblemReport) -> str | None:
+    value = problems.string(fields, path, "textHash")
     if value is None or _SHA256_HEX.fullmatch(value):
         return value
-    reader.report(problem(pointer(*path, "textHash"), "invalid_hash", value=value))
+    problems.report(problem(pointer(*path, "textHash"), "invalid_hash", value=value))
     return None

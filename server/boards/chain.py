@@ -14,7 +14,7 @@ from typing import TypedDict
 
 from .labels import TIER_BY_ID, TIER_RANK, Localized, loc, quote
 from .problems import Problem, pointer, problem
-from .reading import AuthorOut, Fields, Path, Reader, sorted_entries
+from .reading import AuthorOut, Fields, Path, ProblemReport, sorted_entries
 
 VISION = "vision"
 """Link endpoint that stands for the chain's vision (items may not use this id)."""
@@ -44,24 +44,24 @@ def empty_chain() -> ChainOut:
     return {"vision": "", "items": [], "links": []}
 
 
-def project_chain(fields: Fields, reader: Reader) -> ChainOut:
-    vision = reader.text(fields, ROOT, "vision")
+def project_chain(fields: Fields, problems: ProblemReport) -> ChainOut:
+    vision = problems.text(fields, ROOT, "vision")
     if vision is None:
-        reader.report(problem(pointer(*ROOT, "vision"), "missing_field", field="vision"))
-    items_root = reader.child_map(fields, ROOT, "items")
-    links_root = reader.child_map(fields, ROOT, "links")
-    items = _project_items(items_root, reader) if items_root is not None else []
-    links = _project_links(links_root, reader) if links_root is not None else []
+        problems.report(problem(pointer(*ROOT, "vision"), "missing_field", field="vision"))
+    items_root = problems.child_map(fields, ROOT, "items")
+    links_root = problems.child_map(fields, ROOT, "links")
+    items = _project_items(items_root, problems) if items_root is not None else []
+    links = _project_links(links_root, problems) if links_root is not None else []
     for found in link_problems(items, links):
-        reader.report(found)
+        problems.report(found)
     return {"vision": vision or "", "items": items, "links": links}
 
 
-def _project_items(root: Fields, reader: Reader) -> list[ItemOut]:
+def _project_items(root: Fields, problems: ProblemReport) -> list[ItemOut]:
     items: list[ItemOut] = []
     for item_id, value in sorted_entries(root):
         path = (*ROOT, "items", item_id)
-        item = reader.guard(path, partial(_project_item, item_id, value, path, reader))
+        item = problems.guard(path, partial(_project_item, item_id, value, path, problems))
         if item is not None:
             items.append(item)
     return sorted(items, key=_reading_order)
@@ -74,51 +74,55 @@ def _reading_order(item: ItemOut) -> tuple[int, bool, int | float, str]:
     return (rank, order is None, order or 0, item["id"])
 
 
-def _project_item(item_id: str, value: object, path: Path, reader: Reader) -> ItemOut | None:
-    fields = reader.fields(value, path)
+def _project_item(
+    item_id: str, value: object, path: Path, problems: ProblemReport
+) -> ItemOut | None:
+    fields = problems.fields(value, path)
     if fields is None:
         return None
     if item_id == VISION:
-        reader.report(problem(pointer(*path), "reserved_id", value=item_id))
-    text = reader.text(fields, path, "text") or ""
+        problems.report(problem(pointer(*path), "reserved_id", value=item_id))
+    text = problems.text(fields, path, "text") or ""
     if not text.strip():
-        reader.report(problem(pointer(*path, "text"), "item_without_text"))
+        problems.report(problem(pointer(*path, "text"), "item_without_text"))
     return {
         "id": item_id,
-        "tier": _item_tier(fields, path, reader),
+        "tier": _item_tier(fields, path, problems),
         "text": text,
-        "author": reader.author(fields, path, name_required=False),
-        "createdAt": reader.date(fields, path, "createdAt"),
-        "order": reader.number(fields, path, "order"),
+        "author": problems.author(fields, path, name_required=False),
+        "createdAt": problems.date(fields, path, "createdAt"),
+        "order": problems.number(fields, path, "order"),
     }
 
 
-def _item_tier(fields: Fields, path: Path, reader: Reader) -> str | None:
+def _item_tier(fields: Fields, path: Path, problems: ProblemReport) -> str | None:
     """Items live on the three change tiers; the vision is not an item."""
-    tier = reader.choice(fields, path, "tier", TIER_BY_ID, "unknown_tier")
+    tier = problems.choice(fields, path, "tier", TIER_BY_ID, "unknown_tier")
     if tier == VISION:
-        reader.report(problem(pointer(*path, "tier"), "unknown_tier", value=tier))
+        problems.report(problem(pointer(*path, "tier"), "unknown_tier", value=tier))
         return None
     return tier
 
 
-def _project_links(root: Fields, reader: Reader) -> list[LinkOut]:
+def _project_links(root: Fields, problems: ProblemReport) -> list[LinkOut]:
     links: list[LinkOut] = []
     for link_id, value in sorted_entries(root):
         path = (*ROOT, "links", link_id)
-        link = reader.guard(path, partial(_project_link, link_id, value, path, reader))
+        link = problems.guard(path, partial(_project_link, link_id, value, path, problems))
         if link is not None:
             links.append(link)
     return links
 
 
-def _project_link(link_id: str, value: object, path: Path, reader: Reader) -> LinkOut | None:
+def _project_link(
+    link_id: str, value: object, path: Path, problems: ProblemReport
+) -> LinkOut | None:
     """A link is {from, to}: a plain object as the layout says, or a shared map."""
-    fields = reader.fields(value, path, expected="object")
+    fields = problems.fields(value, path, expected="object")
     if fields is None:
         return None
-    source = reader.string(fields, path, "from")
-    target = reader.string(fields, path, "to")
+    source = problems.string(fields, path, "from")
+    target = problems.string(fields, path, "to")
     if source is None or target is None:
         return None
     return {"id": link_id, "from": source, "to": target}

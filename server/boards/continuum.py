@@ -7,7 +7,7 @@ from typing import TypedDict
 
 from .labels import COLOR_BY_ID, LEVEL_BY_ID
 from .problems import pointer, problem
-from .reading import AuthorOut, Fields, Path, Reader, sorted_entries
+from .reading import AuthorOut, Fields, Path, ProblemReport, sorted_entries
 
 
 class VotesOut(TypedDict):
@@ -27,44 +27,48 @@ class NoteOut(TypedDict):
     votes: VotesOut
 
 
-def project_notes(root: Fields, reader: Reader) -> list[NoteOut]:
+def project_notes(root: Fields, problems: ProblemReport) -> list[NoteOut]:
     """Every readable note, in id order."""
     notes: list[NoteOut] = []
     for note_id, value in sorted_entries(root):
         path = ("notes", note_id)
-        note = reader.guard(path, partial(_project_note, note_id, value, path, reader))
+        note = problems.guard(path, partial(_project_note, note_id, value, path, problems))
         if note is not None:
             notes.append(note)
     return notes
 
 
-def _project_note(note_id: str, value: object, path: Path, reader: Reader) -> NoteOut | None:
-    fields = reader.fields(value, path)
+def _project_note(
+    note_id: str, value: object, path: Path, problems: ProblemReport
+) -> NoteOut | None:
+    fields = problems.fields(value, path)
     if fields is None:
         return None
-    text = reader.text(fields, path, "text") or ""
+    text = problems.text(fields, path, "text") or ""
     if not text.strip():
-        reader.report(problem(pointer(*path, "text"), "note_without_text"))
+        problems.report(problem(pointer(*path, "text"), "note_without_text"))
     return {
         "id": note_id,
         "text": text,
-        "level": reader.choice(fields, path, "level", LEVEL_BY_ID, "unknown_level"),
-        "x": reader.number(fields, path, "x"),
-        "y": reader.number(fields, path, "y"),
-        "color": reader.choice(fields, path, "color", COLOR_BY_ID, "unknown_color", required=False),
-        "author": reader.author(fields, path, name_required=True),
-        "createdAt": reader.date(fields, path, "createdAt"),
-        "votes": _project_votes(fields, path, reader),
+        "level": problems.choice(fields, path, "level", LEVEL_BY_ID, "unknown_level"),
+        "x": problems.number(fields, path, "x"),
+        "y": problems.number(fields, path, "y"),
+        "color": problems.choice(
+            fields, path, "color", COLOR_BY_ID, "unknown_color", required=False
+        ),
+        "author": problems.author(fields, path, name_required=True),
+        "createdAt": problems.date(fields, path, "createdAt"),
+        "votes": _project_votes(fields, path, problems),
     }
 
 
-def _project_votes(fields: Fields, path: Path, reader: Reader) -> VotesOut:
+def _project_votes(fields: Fields, path: Path, problems: ProblemReport) -> VotesOut:
     """One dot per voter: a voter id mapped to true."""
-    votes = reader.child_map(fields, path, "votes")
+    votes = problems.child_map(fields, path, "votes")
     voters: list[str] = []
     for voter_id, value in sorted_entries(votes) if votes is not None else []:
         if value is True:
             voters.append(voter_id)
         else:
-            reader.report(problem(pointer(*path, "votes", voter_id), "invalid_vote"))
+            problems.report(problem(pointer(*path, "votes", voter_id), "invalid_vote"))
     return {"count": len(voters), "voters": voters}

@@ -25,7 +25,7 @@ from .continuum import NoteOut, project_notes
 from .labels import PARTS, TEMPLATE_PARTS, ZONE_BY_ID
 from .layout import AGREEMENT, CHAIN, LAYOUT_VERSION, META, NOTES, PART_ROOTS, ROOTS
 from .problems import Problem, pointer, problem, wrong_type
-from .reading import Fields, Reader, as_fields, sorted_entries
+from .reading import Fields, ProblemReport, as_fields, sorted_entries
 
 
 class LockOut(TypedDict):
@@ -52,52 +52,52 @@ class Projection(TypedDict):
 
 def project(doc: Doc[Any]) -> Projection:
     """The board as JSON. Call it outside the document's observer callbacks."""
-    reader = Reader()
+    problems = ProblemReport()
     with doc.transaction():  # one consistent read of the whole document
-        roots = _read_roots(doc, reader)
-        meta = reader.guard((META,), partial(_project_meta, roots.get(META, {}), reader))
+        roots = _read_roots(doc, problems)
+        meta = problems.guard((META,), partial(_project_meta, roots.get(META, {}), problems))
         meta = meta or _empty_meta()
-        meta["parts"] = parts = _parts(meta["template"], roots, reader)
-        notes = project_notes(roots.get(NOTES, {}), reader) if "continuum" in parts else []
-        chain = _chain(roots.get(CHAIN, {}), reader) if "chain" in parts else empty_chain()
+        meta["parts"] = parts = _parts(meta["template"], roots, problems)
+        notes = project_notes(roots.get(NOTES, {}), problems) if "continuum" in parts else []
+        chain = _chain(roots.get(CHAIN, {}), problems) if "chain" in parts else empty_chain()
         agreement = empty_agreement()
         if "agreement" in parts:
-            agreement = _agreement(roots.get(AGREEMENT, {}), reader)
+            agreement = _agreement(roots.get(AGREEMENT, {}), problems)
     return {
         "meta": meta,
         "notes": notes,
         "chain": chain,
         "agreement": agreement,
-        "problems": sorted(reader.problems, key=_problem_order),
+        "problems": sorted(problems.problems, key=_problem_order),
     }
 
 
-def _read_roots(doc: Doc[Any], reader: Reader) -> dict[str, Fields]:
+def _read_roots(doc: Doc[Any], problems: ProblemReport) -> dict[str, Fields]:
     """Entries of the layout's roots that exist; reading creates nothing."""
     roots: dict[str, Fields] = {}
     for name in sorted(set(doc.keys()).intersection(ROOTS)):
-        fields = reader.guard((name,), partial(_read_root, doc, name, reader))
+        fields = problems.guard((name,), partial(_read_root, doc, name, problems))
         if fields is not None:
             roots[name] = fields
     return roots
 
 
-def _read_root(doc: Doc[Any], name: str, reader: Reader) -> Fields:
+def _read_root(doc: Doc[Any], name: str, problems: ProblemReport) -> Fields:
     """A root's map entries. A client may have used the root as a list or a text:
     that content has no place in the layout and is reported (a map root read as a
     list is simply empty)."""
     sequence = doc.get(name, type=Array)
     if len(sequence) > 0:
-        reader.report(wrong_type(pointer(name), "map", sequence))
+        problems.report(wrong_type(pointer(name), "map", sequence))
     return dict(doc.get(name, type=Map).items())
 
 
-def _chain(fields: Fields, reader: Reader) -> ChainOut:
-    return reader.guard((CHAIN,), partial(project_chain, fields, reader)) or empty_chain()
+def _chain(fields: Fields, problems: ProblemReport) -> ChainOut:
+    return problems.guard((CHAIN,), partial(project_chain, fields, problems)) or empty_chain()
 
 
-def _agreement(fields: Fields, reader: Reader) -> AgreementOut:
-    projected = reader.guard((AGREEMENT,), partial(project_agreement, fields, reader))
+def _agreement(fields: Fields, problems: ProblemReport) -> AgreementOut:
+    projected = problems.guard((AGREEMENT,), partial(project_agreement, fields, problems))
     return projected or empty_agreement()
 
 
@@ -105,58 +105,58 @@ def _empty_meta() -> MetaOut:
     return {"title": "", "template": None, "layoutVersion": None, "parts": [], "locks": []}
 
 
-def _parts(template: str | None, roots: dict[str, Fields], reader: Reader) -> list[str]:
+def _parts(template: str | None, roots: dict[str, Fields], problems: ProblemReport) -> list[str]:
     expected = TEMPLATE_PARTS.get(template or "", ())
     parts = []
     for part in PARTS:
         has_content = bool(roots.get(PART_ROOTS[part.id]))
         if has_content and template is not None and part.id not in expected:
             where = pointer(PART_ROOTS[part.id])
-            reader.report(problem(where, "unexpected_part", part=part.label))
+            problems.report(problem(where, "unexpected_part", part=part.label))
         if has_content or part.id in expected:
             parts.append(part.id)
     return parts
 
 
-def _project_meta(fields: Fields, reader: Reader) -> MetaOut:
+def _project_meta(fields: Fields, problems: ProblemReport) -> MetaOut:
     path = (META,)
     return {
-        "title": reader.string(fields, path, "title") or "",
-        "template": reader.choice(fields, path, "template", TEMPLATE_PARTS, "unknown_template"),
-        "layoutVersion": _layout_version(fields, reader),
+        "title": problems.string(fields, path, "title") or "",
+        "template": problems.choice(fields, path, "template", TEMPLATE_PARTS, "unknown_template"),
+        "layoutVersion": _layout_version(fields, problems),
         "parts": [],
-        "locks": _project_locks(fields, reader),
+        "locks": _project_locks(fields, problems),
     }
 
 
-def _layout_version(fields: Fields, reader: Reader) -> int | float | None:
-    version = reader.number(fields, (META,), "layoutVersion")
+def _layout_version(fields: Fields, problems: ProblemReport) -> int | float | None:
+    version = problems.number(fields, (META,), "layoutVersion")
     if version is not None and version != LAYOUT_VERSION:
         where = pointer(META, "layoutVersion")
         found = problem(
             where, "unsupported_layout_version", value=str(version), expected=str(LAYOUT_VERSION)
         )
-        reader.report(found)
+        problems.report(found)
     return version
 
 
-def _project_locks(fields: Fields, reader: Reader) -> list[LockOut]:
+def _project_locks(fields: Fields, problems: ProblemReport) -> list[LockOut]:
     """Locks mirrored by the server: zone -> {by?, at?}. Absent means nothing is locked."""
     if "locks" not in fields:
         return []
-    entries = reader.fields(fields["locks"], (META, "locks"))
+    entries = problems.fields(fields["locks"], (META, "locks"))
     locks: list[LockOut] = []
     for zone, value in sorted_entries(entries or {}):
         path = (META, "locks", zone)
         if zone not in ZONE_BY_ID:
-            reader.report(problem(pointer(*path), "unknown_zone", value=zone))
+            problems.report(problem(pointer(*path), "unknown_zone", value=zone))
             continue
         lock = as_fields(value)
         if lock is None:
-            reader.report(wrong_type(pointer(*path), "object", value))
+            problems.report(wrong_type(pointer(*path), "object", value))
             continue
-        by = reader.string(lock, path, "by", required=False)
-        at = reader.date(lock, path, "at") if "at" in lock else None
+        by = problems.string(lock, path, "by", required=False)
+        at = problems.date(lock, path, "at") if "at" in lock else None
         locks.append({"zone": zone, "by": by, "at": at})
     return locks
 

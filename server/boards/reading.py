@@ -30,7 +30,7 @@ class AuthorOut(TypedDict):
     party: str | None
 
 
-class Reader:
+class ProblemReport:
     """Collects the problems met while reading one document."""
 
     def __init__(self) -> None:

@@ -12,7 +12,7 @@ class CloseCode(IntEnum):
     """WebSocket close codes the server sends; each one is documented in the README."""
 
     NORMAL = 1000
-    """The server is shutting down or the board was unloaded; reconnect later."""
+    """The connection ended normally (recorded when a peer goes away; shutdown sends 1001)."""
     GOING_AWAY = 1001
     """The server is restarting; the client reconnects and resyncs."""
     TOO_BIG = 1009

@@ -60,7 +60,7 @@ class JsonFormatter(logging.Formatter):
 def log_config(log_format: str, level: str) -> dict[str, Any]:
     """Logging configuration for uvicorn and Atelier: ``text`` or ``json`` lines on stderr."""
     formatter = (
-        {"()": "server.logs.JsonFormatter"}
+        {"()": f"{__name__}.JsonFormatter"}
         if log_format == "json"
         else {"format": "%(levelname)s:     %(name)s %(message)s"}
     )

@@ -59,7 +59,7 @@ class Settings:
     room_idle_seconds: float = 30.0
     """A board with no connection for this long is flushed and unloaded."""
     sweep_interval_seconds: float = 1.0
-    """How often idle rooms, expired grants and revocations are checked."""
+    """How often idle rooms and expired invites are checked (a revocation acts at once)."""
     ping_interval_seconds: float = 20.0
     """WebSocket ping period; a peer that misses its pong is dropped and its presence removed."""
     ping_timeout_seconds: float = 20.0

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from server.core import schema
-from server.http.boards import AUTH_NONE, Endpoint
+from server.http.endpoints import AUTH_NONE, Endpoint
 
 COMMON_ERRORS = {
     400: "The request is malformed; `detail` says what to fix",

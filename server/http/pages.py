@@ -23,17 +23,18 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from server.boards.labels import PARTIES, PARTY_BY_ID, french_spacing, pick, templates_catalog
+from server.boards.labels import PARTIES, PARTY_BY_ID, french_spacing, pick
+from server.boards.vocabulary import templates_catalog
 from server.core.auth import Role
 from server.core.errors import Forbidden, Unauthenticated
 from server.core.resources import resource_dir
+from server.core.slugs import is_slug
 from server.http.services import Services
 from server.store import catalog
 
 LANGUAGES = ("fr", "en")
 LANG_COOKIE = "atelier_lang"
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
-BOARD_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -228,7 +229,7 @@ async def join(request: Request) -> Response:
 async def _board_page(request: Request, template: str, page: str) -> Response:
     board_id = request.path_params["board_id"]
     board = None
-    if board_id and set(board_id) <= BOARD_ID_CHARS and len(board_id) <= 64:
+    if is_slug(board_id):
         board = await asyncio.to_thread(catalog.get_board, services(request).engine, board_id)
     if board is None:
         return message(request, 404, "board.notFoundTitle", "board.notFound")

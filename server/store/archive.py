@@ -1,4 +1,4 @@
-"""The workshop archive: sessions, immutable snapshots, replay checkpoints, storage figures.
+"""The workshop archive: sessions and immutable snapshots.
 
 Snapshots are only ever inserted. Each names the number it takes in its board's chain; the
 unique (board, number) index makes two snapshots taken at once conflict instead of forking the
@@ -7,25 +7,17 @@ chain, and the loser retries (``ChainMoved``).
 
 from __future__ import annotations
 
-import zlib
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, func, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from server.core.errors import Conflict, NotFound
-from server.store.log import StoredEntry
 from server.store.models import (
-    checkpoints,
-    replay_checkpoints,
     sessions,
     snapshots,
-    updates,
 )
-
-REPLAY_COMPRESSION_LEVEL = 6
 
 
 class ChainMoved(Exception):
@@ -73,37 +65,6 @@ class SnapshotContent:
 class NewSnapshot:
     snapshot: Snapshot
     content: SnapshotContent
-
-
-@dataclass(frozen=True, slots=True)
-class Position:
-    """One logged update's place: its sequence number and time."""
-
-    seq: int
-    at: float
-
-
-@dataclass(frozen=True, slots=True)
-class ReplayCheckpoint:
-    seq: int
-    state: bytes
-    stored_bytes: int
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """Updates logged in a range of positions: how many, how many bytes."""
-
-    count: int
-    bytes: int
-    first: Position | None
-    last: Position | None
-
-
-@dataclass(frozen=True, slots=True)
-class Sizes:
-    count: int
-    bytes: int
 
 
 # -- sessions -----------------------------------------------------------------------------
@@ -322,181 +283,3 @@ def _close_session(conn: Connection, session: Session) -> None:
     )
     if closed.rowcount != 1:
         raise Conflict("this session has already ended", session=session.id)
-
-
-# -- the log, read for replay -------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ReplayStart:
-    """What rebuilding a point takes: the point, the nearest replay checkpoint at or before
-    it (None: start from an empty document) and the updates logged between the two."""
-
-    target: Position
-    base: ReplayCheckpoint | None
-    tail: list[Logged]
-
-
-class Logged(NamedTuple):
-    """A logged update as replay needs it (no attribution: cheaper to read)."""
-
-    seq: int
-    created_at: float
-    data: bytes
-
-
-def replay_start(
-    engine: Engine, board_id: str, *, upto_seq: int | None = None, upto_time: float | None = None
-) -> ReplayStart | None:
-    """None when the board had no update by then. The point is read first and every later
-    read is bounded by it, so rows committed meanwhile never leak in."""
-    with engine.connect() as conn:
-        target = _position(conn, board_id, upto_seq, upto_time)
-        if target is None:
-            return None
-        base = _replay_checkpoint(conn, board_id, target.seq)
-        tail = conn.execute(
-            select(updates.c.seq, updates.c.created_at, updates.c.data)
-            .where(
-                updates.c.board_id == board_id,
-                updates.c.seq > (base.seq if base else 0),
-                updates.c.seq <= target.seq,
-            )
-            .order_by(updates.c.seq)
-        ).all()
-    return ReplayStart(target, base, [Logged(*row) for row in tail])
-
-
-def _position(
-    conn: Connection, board_id: str, upto_seq: int | None, upto_time: float | None
-) -> Position | None:
-    """The board's last update at or before ``upto_seq`` and ``upto_time`` (None: no bound)."""
-    query = select(updates.c.seq, updates.c.created_at).where(updates.c.board_id == board_id)
-    if upto_seq is not None:
-        query = query.where(updates.c.seq <= upto_seq)
-    if upto_time is not None:
-        query = query.where(updates.c.created_at <= upto_time)
-    row = conn.execute(query.order_by(updates.c.seq.desc()).limit(1)).first()
-    return None if row is None else Position(int(row.seq), float(row.created_at))
-
-
-def entries(
-    engine: Engine,
-    board_id: str,
-    *,
-    after_seq: int,
-    upto_seq: int | None = None,
-    limit: int | None = None,
-) -> list[StoredEntry]:
-    """Attributed updates with ``after_seq < seq <= upto_seq``, in order."""
-    with engine.connect() as conn:
-        return _entries(conn, board_id, after_seq, upto_seq, limit)
-
-
-def _entries(
-    conn: Connection, board_id: str, after_seq: int, upto_seq: int | None, limit: int | None
-) -> list[StoredEntry]:
-    query = select(updates).where(updates.c.board_id == board_id, updates.c.seq > after_seq)
-    if upto_seq is not None:
-        query = query.where(updates.c.seq <= upto_seq)
-    query = query.order_by(updates.c.seq)
-    if limit is not None:
-        query = query.limit(limit)
-    return [StoredEntry(**row._asdict()) for row in conn.execute(query).all()]
-
-
-def _replay_checkpoint(conn: Connection, board_id: str, upto_seq: int) -> ReplayCheckpoint | None:
-    """The latest replay checkpoint at or before ``upto_seq``."""
-    row = conn.execute(
-        select(replay_checkpoints.c.seq, replay_checkpoints.c.state)
-        .where(replay_checkpoints.c.board_id == board_id, replay_checkpoints.c.seq <= upto_seq)
-        .order_by(replay_checkpoints.c.seq.desc())
-        .limit(1)
-    ).first()
-    if row is None:
-        return None
-    stored = bytes(row.state)
-    return ReplayCheckpoint(int(row.seq), zlib.decompress(stored), len(stored))
-
-
-def save_replay_checkpoints(
-    engine: Engine, board_id: str, states: Sequence[tuple[int, bytes]]
-) -> list[int]:
-    """Store full states at these positions (compressed); returns their stored sizes. One short
-    transaction each, so the log writer never waits long; a position already stored (by a
-    concurrent request) is left as it is."""
-    sizes = []
-    for seq, state in states:
-        packed = zlib.compress(state, REPLAY_COMPRESSION_LEVEL)
-        sizes.append(len(packed))
-        try:
-            with engine.begin() as conn:
-                conn.execute(
-                    insert(replay_checkpoints).values(
-                        board_id=board_id, seq=seq, raw_bytes=len(state), state=packed
-                    )
-                )
-        except IntegrityError:
-            continue
-    return sizes
-
-
-# -- storage figures ----------------------------------------------------------------------
-
-
-def log_span(
-    engine: Engine, board_id: str, *, after_seq: int = 0, upto_seq: int | None = None
-) -> Span:
-    query = select(
-        func.count(),
-        func.coalesce(func.sum(func.length(updates.c.data)), 0),
-        func.min(updates.c.seq),
-        func.max(updates.c.seq),
-    ).where(updates.c.board_id == board_id, updates.c.seq > after_seq)
-    if upto_seq is not None:
-        query = query.where(updates.c.seq <= upto_seq)
-    with engine.connect() as conn:
-        count, size, first, last = conn.execute(query).one()
-        first_at = _time_of(conn, first)
-        last_at = _time_of(conn, last)
-    return Span(
-        int(count),
-        int(size),
-        None if first is None or first_at is None else Position(int(first), first_at),
-        None if last is None or last_at is None else Position(int(last), last_at),
-    )
-
-
-def _time_of(conn: Connection, seq: int | None) -> float | None:
-    if seq is None:
-        return None
-    found = conn.execute(select(updates.c.created_at).where(updates.c.seq == seq)).scalar()
-    return None if found is None else float(found)
-
-
-def checkpoint_sizes(engine: Engine, board_id: str) -> Sizes:
-    """The live checkpoints the rooms write (``ATELIER_CHECKPOINT_EVERY``)."""
-    query = select(func.count(), func.coalesce(func.sum(func.length(checkpoints.c.state)), 0))
-    return _sizes(engine, query.where(checkpoints.c.board_id == board_id))
-
-
-def replay_checkpoint_sizes(engine: Engine, board_id: str) -> Sizes:
-    blob = replay_checkpoints.c.state
-    query = select(func.count(), func.coalesce(func.sum(func.length(blob)), 0))
-    return _sizes(engine, query.where(replay_checkpoints.c.board_id == board_id))
-
-
-def snapshot_sizes(engine: Engine, board_id: str) -> Sizes:
-    query = select(
-        func.count(),
-        func.coalesce(
-            func.sum(func.length(snapshots.c.state) + func.length(snapshots.c.projection)), 0
-        ),
-    ).where(snapshots.c.board_id == board_id)
-    return _sizes(engine, query)
-
-
-def _sizes(engine: Engine, query: Select[Any, Any]) -> Sizes:
-    with engine.connect() as conn:
-        count, size = conn.execute(query).one()
-    return Sizes(int(count), int(size))

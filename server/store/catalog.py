@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import time
 from dataclasses import dataclass
@@ -12,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 from server.core.auth import Grant, Role, hash_token, mint_token
 from server.core.errors import Conflict, Forbidden, NotFound, Unauthenticated
 from server.store import log
-from server.store.log import LogEntry
 from server.store.models import boards, invites, locks, sites
 
 
@@ -85,7 +85,6 @@ def create_board(
     if site_id is not None:
         require_site(engine, site_id)
     board = Board(board_id, title, template, site_id, time.time())
-    first = LogEntry(board_id, board.created_at, None, None, None, seed)
     try:
         with engine.begin() as conn:
             conn.execute(
@@ -97,7 +96,7 @@ def create_board(
                     created_at=board.created_at,
                 )
             )
-            log.append(conn, [first], [None])
+            log.append_seed(conn, board_id, board.created_at, seed)
     except IntegrityError as exc:
         raise Conflict(f"a board with id {board_id!r} already exists", board=board_id) from exc
     return board
@@ -120,11 +119,24 @@ def board_site(engine: Engine, board_id: str) -> tuple[str | None] | None:
     return None if row is None else (row.site_id,)
 
 
+def has_boards(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(select(boards.c.id).limit(1)).first() is not None
+
+
 def require_board(engine: Engine, board_id: str) -> Board:
     board = get_board(engine, board_id)
     if board is None:
         raise NotFound(f"no board with id {board_id!r}", board=board_id)
     return board
+
+
+def stored_board(engine: Engine, board_id: str) -> log.StoredBoard:
+    """Everything a live room is rebuilt from; blocking, run it in a worker thread."""
+    board = require_board(engine, board_id)
+    with engine.connect() as conn:
+        stored = log.load(conn, board_id)
+    return dataclasses.replace(stored, site_id=board.site_id, locks=board.locks)
 
 
 def set_lock(engine: Engine, board_id: str, zone: str, locked: bool, by: str | None) -> None:

@@ -1,11 +1,17 @@
-"""Engine creation: SQLite in WAL mode by default, any SQLAlchemy URL otherwise."""
+"""Engine creation: SQLite in WAL mode by default, any SQLAlchemy URL otherwise.
+
+Other layers hold an ``Engine`` only to hand it back to store functions; they import the
+name from here, so SQLAlchemy itself is imported nowhere outside ``server/store``.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
+
+__all__ = ["Engine", "driver_url", "open_engine", "ping"]
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -42,3 +48,9 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+def ping(engine: Engine) -> None:
+    """A round trip to the database; raises when it cannot be reached."""
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))

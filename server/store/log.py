@@ -4,36 +4,40 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
 
 from server.store.models import checkpoints, updates
 
 
-@dataclass(frozen=True, slots=True)
-class LogEntry:
-    """One accepted update, attributed to the invite that sent it (None: the server)."""
+class LogEntry(Protocol):
+    """What the log keeps of one accepted update; the live layer's entries have this shape."""
 
-    board_id: str
-    created_at: float
-    invite_id: str | None
-    author_name: str | None
-    party: str | None
-    data: bytes
+    @property
+    def board_id(self) -> str: ...
+    @property
+    def created_at(self) -> float: ...
+    @property
+    def invite_id(self) -> str | None: ...
+    @property
+    def author_name(self) -> str | None: ...
+    @property
+    def party(self) -> str | None: ...
+    @property
+    def data(self) -> bytes: ...
 
 
 @dataclass(frozen=True, slots=True)
 class StoredBoard:
-    """What a room needs to come back: the latest checkpoint and every update after it."""
+    """What a room needs to come back: the latest checkpoint, every update after it, and the
+    board's own settings (filled in by ``catalog.stored_board``)."""
 
     checkpoint: bytes | None
     tail: list[bytes]
     last_seq: int
-
-    @property
-    def updates_since_checkpoint(self) -> int:
-        return len(self.tail)
+    site_id: str | None = None
+    locks: frozenset[str] = frozenset()
 
 
 UPDATE_COLUMNS = ("board_id", "created_at", "invite_id", "author_name", "party", "data")
@@ -76,6 +80,11 @@ def append(
     if snapshots:
         conn.execute(insert(checkpoints), snapshots)
     return seqs
+
+
+def append_seed(conn: Connection, board_id: str, created_at: float, seed: bytes) -> None:
+    """Log a new board's template layout as its first update, written by the server."""
+    conn.execute(insert(updates).values(board_id=board_id, created_at=created_at, data=seed))
 
 
 SQLITE_INSERT_UPDATE = _insert_sql("updates", UPDATE_COLUMNS, "?")
@@ -142,6 +151,14 @@ def load(conn: Connection, board_id: str) -> StoredBoard:
     return StoredBoard(latest.state if latest else None, [row.data for row in tail], last_seq)
 
 
+def recent_updates(
+    engine: Engine, board_id: str, after_seq: int, since: float
+) -> list[tuple[int, bytes]]:
+    """``recent`` on a connection of its own."""
+    with engine.connect() as conn:
+        return recent(conn, board_id, after_seq, since)
+
+
 def count(conn: Connection, board_id: str) -> int:
     return int(
         conn.execute(
@@ -151,7 +168,15 @@ def count(conn: Connection, board_id: str) -> int:
 
 
 @dataclass(frozen=True, slots=True)
-class StoredEntry(LogEntry):
+class StoredEntry:
+    """A logged update as read back: who sent it, when, and its place in the board's log."""
+
+    board_id: str
+    created_at: float
+    invite_id: str | None
+    author_name: str | None
+    party: str | None
+    data: bytes
     seq: int = 0
 
 
@@ -161,6 +186,12 @@ def attributed_entries(conn: Connection, board_id: str) -> list[StoredEntry]:
         select(updates).where(updates.c.board_id == board_id).order_by(updates.c.seq)
     ).all()
     return [StoredEntry(**row._asdict()) for row in rows]
+
+
+def board_entries(engine: Engine, board_id: str) -> list[StoredEntry]:
+    """``attributed_entries`` on a connection of its own."""
+    with engine.connect() as conn:
+        return attributed_entries(conn, board_id)
 
 
 def recent(

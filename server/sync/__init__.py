@@ -1,0 +1,1 @@
+"""Layer 3: live boards: wire protocol, rooms, peers, zones, fan-out, board transport."""

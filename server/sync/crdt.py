@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from pycrdt import Doc, MapEvent, get_update
+from pycrdt import Doc, get_update
 
-from server.sync.protocol import MalformedMessage, Reader
+from server.boards.document import engine_guard
+from server.sync.protocol import ByteReader, MalformedMessage
 
 
 class InvalidUpdate(MalformedMessage):
     """The bytes are not a Yjs update the CRDT engine accepts."""
 
 
-def _decode_delete_set(reader: Reader) -> dict[int, list[tuple[int, int]]]:
+def _decode_delete_set(reader: ByteReader) -> dict[int, list[tuple[int, int]]]:
     clients = reader.var_uint()
     result: dict[int, list[tuple[int, int]]] = {}
     for _ in range(clients):
@@ -47,26 +48,13 @@ def _covered(ranges: list[tuple[int, int]], known: list[tuple[int, int]]) -> boo
 
 def adds_anything(doc: Doc[Any], update: bytes) -> bool:
     """Whether applying ``update`` would change ``doc`` (new items or new deletions)."""
-    try:
+    with engine_guard("invalid update", InvalidUpdate):
         missing = get_update(update, doc.get_state())
-    except BaseException as exc:  # pycrdt may raise a Rust panic (BaseException)
-        if isinstance(exc, KeyboardInterrupt | SystemExit):
-            raise
-        raise InvalidUpdate(f"invalid update: {exc}") from exc
-    reader = Reader(missing)
+    reader = ByteReader(missing)
     if reader.var_uint() != 0:
         return True
     theirs = _decode_delete_set(reader)
-    known_reader = Reader(doc.get_update(doc.get_state()))
+    known_reader = ByteReader(doc.get_update(doc.get_state()))
     known_reader.var_uint()
     known = _decode_delete_set(known_reader)
     return not all(_covered(ranges, known.get(client, [])) for client, ranges in theirs.items())
-
-
-def changed_keys(event: object) -> dict[str, dict[str, Any]]:
-    """The keys a map event changed, ``{key: {"action": "add"|"update"|"delete", ...}}``;
-    empty for any other event."""
-    if not isinstance(event, MapEvent):
-        return {}
-    keys: dict[str, dict[str, Any]] = getattr(event, "keys", {})
-    return keys

@@ -9,7 +9,6 @@ its sender, with the code that says why.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ from server.core.auth import Grant, Role
 from server.core.errors import AtelierError, CloseCode, NotFound, Overloaded
 from server.core.metrics import counters
 from server.core.settings import Settings
+from server.core.slugs import SLUG_RULE, is_slug
 from server.sync import protocol
 from server.sync.peer import Link, Peer, TokenBucket
 from server.sync.protocol import MalformedMessage
@@ -26,7 +26,6 @@ from server.sync.rooms import Rooms
 
 logger = logging.getLogger("atelier.ws")
 
-BOARD_ID = re.compile(r"[a-z0-9_-]{1,64}")
 MAX_NAME_CHARS = 80
 FACILITATION = "facilitation"
 
@@ -56,8 +55,8 @@ class BoardEndpoint:
     async def admit(self, board_id: str, query: dict[str, str]) -> Admission:
         """Check the token and open the board; raises an ``AtelierError`` with the close
         code that tells the client why not."""
-        if not BOARD_ID.fullmatch(board_id):
-            raise NotFound("board ids are slugs [a-z0-9_-]{1,64}")
+        if not is_slug(board_id):
+            raise NotFound(f"board ids are slugs {SLUG_RULE}")
         grant = await self._authorize(board_id, query.get("token", ""))
         room = await self._rooms().enter(board_id)
         if len(room.peers) >= self._settings.max_peers_per_board:

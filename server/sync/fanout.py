@@ -4,7 +4,7 @@ Each board has a channel; a message carries the sending instance's id, so an ins
 its own echoes. Updates are published only after they are durable, and an instance that
 receives one applies and relays it without persisting or republishing it. Redis pub/sub
 delivers at most once: whatever is missed during an outage is recovered by the rooms, which
-catch up from the shared log when the connection comes back (``on_reconnect``).
+catch up from the shared log when the connection comes back (``Rooms.on_reconnected``).
 """
 
 from __future__ import annotations

@@ -1,38 +1,77 @@
-"""Rebuild a board's document from storage: latest checkpoint plus the tail of the log."""
+"""How a live board comes back: the store reads it, the room gets a rebuilt document.
+
+The live layer names what it needs from storage (``StoredBoard``) and the wiring hands it a
+reader; the store's ``catalog.stored_board`` returns exactly this shape.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from pycrdt import Doc
-from sqlalchemy import Engine
 
-from server.store import catalog, log
-from server.sync.rooms import LoadedBoard, Loader
+from server.boards.document import doc_from_updates
 
 
-def load_board(engine: Engine, board_id: str) -> LoadedBoard:
-    """Blocking: reads the database and replays the tail; run it in a worker thread."""
-    board = catalog.require_board(engine, board_id)
-    with engine.connect() as conn:
-        stored = log.load(conn, board_id)
-    doc: Doc[Any] = Doc()
-    if stored.checkpoint is not None:
-        doc.apply_update(stored.checkpoint)
-    for update in stored.tail:
-        doc.apply_update(update)
+class StoredBoard(Protocol):
+    """A board as storage keeps it: latest checkpoint, the updates after it, its settings."""
+
+    @property
+    def checkpoint(self) -> bytes | None: ...
+    @property
+    def tail(self) -> list[bytes]: ...
+    @property
+    def last_seq(self) -> int: ...
+    @property
+    def site_id(self) -> str | None: ...
+    @property
+    def locks(self) -> frozenset[str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedBoard:
+    """What the loader returns: a document rebuilt from storage and the board's settings."""
+
+    doc: Doc[Any]
+    site_id: str | None
+    locks: frozenset[str]
+    updates_since_checkpoint: int
+    last_seq: int
+
+
+Loader = Callable[[str], Awaitable[LoadedBoard]]
+RecentReader = Callable[[str, int, float], Awaitable[list[tuple[int, bytes]]]]
+"""(board id, after seq, since time) -> logged (seq, update) to catch up with."""
+
+
+def rebuild(stored: StoredBoard) -> LoadedBoard:
+    """The document from the checkpoint and the tail; CPU-bound on long tails."""
+    first = [] if stored.checkpoint is None else [stored.checkpoint]
     return LoadedBoard(
-        doc,
-        site_id=board.site_id,
-        locks=board.locks,
-        updates_since_checkpoint=stored.updates_since_checkpoint,
+        doc_from_updates([*first, *stored.tail]),
+        site_id=stored.site_id,
+        locks=stored.locks,
+        updates_since_checkpoint=len(stored.tail),
         last_seq=stored.last_seq,
     )
 
 
-def make_loader(engine: Engine) -> Loader:
+def in_thread(read: Callable[[str, int, float], list[tuple[int, bytes]]]) -> RecentReader:
+    """A catch-up reader that queries the log in a worker thread."""
+
+    async def recent(board_id: str, after_seq: int, since: float) -> list[tuple[int, bytes]]:
+        return await asyncio.to_thread(read, board_id, after_seq, since)
+
+    return recent
+
+
+def make_loader(read: Callable[[str], StoredBoard]) -> Loader:
+    """A loader that reads and rebuilds in a worker thread, off the event loop."""
+
     async def loader(board_id: str) -> LoadedBoard:
-        return await asyncio.to_thread(load_board, engine, board_id)
+        return await asyncio.to_thread(lambda: rebuild(read(board_id)))
 
     return loader

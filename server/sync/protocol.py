@@ -69,7 +69,7 @@ class QueryAwareness:
 Message = SyncStep1 | SyncStep2 | Update | Awareness | QueryAwareness
 
 
-class Reader:
+class ByteReader:
     __slots__ = ("data", "pos")
 
     def __init__(self, data: bytes) -> None:
@@ -113,7 +113,7 @@ class Reader:
 
 def decode(frame: bytes, *, max_awareness_bytes: int = 64 * 1024) -> Message:
     """Decode one binary WebSocket message, or raise ``MalformedMessage``."""
-    reader = Reader(frame)
+    reader = ByteReader(frame)
     kind = reader.var_uint()
     match kind:
         case 0:
@@ -131,7 +131,7 @@ def decode(frame: bytes, *, max_awareness_bytes: int = 64 * 1024) -> Message:
     return message
 
 
-def _decode_sync(reader: Reader) -> Message:
+def _decode_sync(reader: ByteReader) -> Message:
     sub = reader.var_uint()
     payload = reader.var_bytes()
     match sub:
@@ -146,7 +146,7 @@ def _decode_sync(reader: Reader) -> Message:
 
 
 def _decode_awareness(payload: bytes, max_state_bytes: int) -> tuple[AwarenessEntry, ...]:
-    reader = Reader(payload)
+    reader = ByteReader(payload)
     count = reader.var_uint()
     if count > len(payload):
         raise MalformedMessage(f"awareness claims {count} entries in {len(payload)} bytes")

@@ -12,47 +12,24 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from pycrdt import Doc, TransactionEvent
 
+from server.boards.document import engine_guard
 from server.boards.layout import BOARD_ZONE, clear_lock, set_lock
 from server.core.auth import Role
 from server.core.errors import CloseCode, Overloaded
 from server.core.metrics import counters
-from server.store.log import LogEntry
 from server.sync import protocol
 from server.sync.crdt import InvalidUpdate, adds_anything
+from server.sync.fanout import LocalFanout
 from server.sync.peer import Peer
 from server.sync.protocol import AwarenessEntry
+from server.sync.sink import LogEntry, Publisher, UpdateSink
 from server.sync.zones import META_ZONE, ZoneWatcher
 
 logger = logging.getLogger("atelier.room")
-
-
-class UpdateSink(Protocol):
-    """Where accepted changes go to become durable (the log writer)."""
-
-    def has_capacity(self) -> bool: ...
-
-    def submit(
-        self, entry: LogEntry, on_durable: Callable[[int], None], checkpoint: bytes | None = None
-    ) -> None: ...
-
-
-class Publisher(Protocol):
-    """Where durable changes and presence go for the other server instances."""
-
-    def publish_update(self, board_id: str, update: bytes) -> None: ...
-    def publish_awareness(self, board_id: str, frame: bytes) -> None: ...
-
-
-class _NoPublisher:
-    def publish_update(self, board_id: str, update: bytes) -> None:
-        pass
-
-    def publish_awareness(self, board_id: str, frame: bytes) -> None:
-        pass
 
 
 @dataclass(slots=True)
@@ -77,7 +54,7 @@ class Room:
         publisher: Publisher | None = None,
     ) -> None:
         self.board_id = board_id
-        self._publisher: Publisher = publisher or _NoPublisher()
+        self._publisher: Publisher = publisher or LocalFanout()
         self.site_id = site_id
         self.doc = doc
         self.locks: set[str] = set(locks)
@@ -144,11 +121,8 @@ class Room:
                 peer.enqueue(protocol.encode_awareness(states))
 
     def _answer_step1(self, peer: Peer, state_vector: bytes) -> None:
-        try:
+        with engine_guard("invalid state vector", InvalidUpdate):
             missing = self.doc.get_update(state_vector)
-        except BaseException as exc:
-            _reraise_fatal(exc)
-            raise InvalidUpdate(f"invalid state vector: {exc}") from exc
         frame = protocol.encode_sync_step2(missing)
         if self.pending == 0:
             peer.enqueue(frame)
@@ -184,11 +158,11 @@ class Room:
         if not self._sink.has_capacity():
             raise Overloaded("the database is behind; retry in a moment")
         try:
-            zones = self._zones.touched_by(update)
-        except BaseException as exc:
-            _reraise_fatal(exc)
+            with engine_guard("invalid update", InvalidUpdate):
+                zones = self._zones.touched_by(update)
+        except InvalidUpdate:
             self._zones.resync(self.doc)
-            raise InvalidUpdate(f"invalid update: {exc}") from exc
+            raise
         refusal = self._zone_refusal(peer, zones)
         if refusal is not None:
             self._zones.resync(self.doc)
@@ -223,11 +197,8 @@ class Room:
             self._captured.clear()
 
     def _apply(self, update: bytes, peer: Peer) -> None:
-        try:
+        with engine_guard("invalid update", InvalidUpdate):
             changes = self._transact("peer", lambda: self.doc.apply_update(update))
-        except BaseException as exc:
-            _reraise_fatal(exc)
-            raise InvalidUpdate(f"invalid update: {exc}") from exc
         for change in changes:
             self._submit(change, peer)
         peer.track_update_frame(len(changes))
@@ -343,9 +314,3 @@ class Room:
         without this the room and its documents would never be freed."""
         self.doc.unobserve(self._subscription)
         self._zones.close()
-
-
-def _reraise_fatal(exc: BaseException) -> None:
-    """pycrdt surfaces Rust panics as BaseException; only real interrupts propagate."""
-    if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
-        raise exc

@@ -7,42 +7,17 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any
-
-from pycrdt import Doc
 
 from server.core import memory
 from server.core.errors import CloseCode
 from server.sync.fanout import Fanout, LocalFanout
-from server.sync.room import Room, UpdateSink
+from server.sync.loader import Loader, RecentReader
+from server.sync.room import Room
+from server.sync.sink import UpdateSink
 
 logger = logging.getLogger("atelier.rooms")
 
-
-class LoadedBoard:
-    """What the loader returns: a document rebuilt from storage and the board's settings."""
-
-    def __init__(
-        self,
-        doc: Doc[Any],
-        *,
-        site_id: str | None,
-        locks: frozenset[str],
-        updates_since_checkpoint: int,
-        last_seq: int,
-    ) -> None:
-        self.doc = doc
-        self.site_id = site_id
-        self.locks = locks
-        self.updates_since_checkpoint = updates_since_checkpoint
-        self.last_seq = last_seq
-
-
-Loader = Callable[[str], Awaitable[LoadedBoard]]
-RecentReader = Callable[[str, int, float], Awaitable[list[tuple[int, bytes]]]]
-"""(board id, after seq, since time) -> logged (seq, update) to catch up with."""
 
 CATCH_UP_WINDOW_SECONDS = 30.0
 TRIM_AFTER_UNLOADS = 200

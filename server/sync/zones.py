@@ -14,8 +14,8 @@ from typing import Any
 
 from pycrdt import Doc, Map
 
+from server.boards.document import changed_keys
 from server.boards.layout import AGREEMENT, CHAIN, META, NOTES
-from server.sync.crdt import changed_keys
 
 META_ZONE = "meta"
 """Written by the server only: clients' writes there are always refused."""

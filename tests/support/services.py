@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.atelier_server import free_port
+from tests.support.atelier_server import free_port
 
 STARTUP_SECONDS = 30.0
 

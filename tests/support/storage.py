@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from contextlib import closing
 
-from tests.atelier_server import AtelierServer
+from tests.support.atelier_server import AtelierServer
 
 
 def _connect(server: AtelierServer) -> sqlite3.Connection:

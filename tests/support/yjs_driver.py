@@ -22,7 +22,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-JS_DIR = Path(__file__).resolve().parent / "js"
+JS_DIR = Path(__file__).resolve().parents[1] / "js"
 DRIVER = JS_DIR / "driver.mjs"
 DEFAULT_CALL_TIMEOUT = 15.0
 """Seconds a command may take when it carries no ``timeout_ms`` of its own."""

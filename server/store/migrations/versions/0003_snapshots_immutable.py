@@ -1,7 +1,7 @@
 """Snapshots are immutable: the database itself refuses to change or delete one.
 
 Someone holding the database's keys can still drop these triggers; verification then detects
-the change (see server/evidence.py). On SQLite, a later batch migration that rebuilds the
+the change (see server/archive/verify.py). On SQLite, a later batch migration that rebuilds the
 ``snapshots`` table must create them again.
 
 Revision ID: 0003

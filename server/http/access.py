@@ -1,0 +1,169 @@
+"""Who may do what, to which board, site, session, snapshot or invite.
+
+The one place access is decided for the API and for board connections, and the one place
+its refusals are worded. Handlers ask here first, then act; the store only says whether a
+token is valid (``catalog.verify_token``), never what it allows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from starlette.requests import Request
+
+from server.core.auth import Grant, Role, same_secret
+from server.core.errors import Forbidden, NotFound, Unauthenticated
+from server.core.slugs import is_slug
+from server.http.requests import blocking, record_id
+from server.http.services import services
+from server.store import archive, catalog
+from server.store.db import Engine
+from server.sync.endpoint import Authorizer
+
+NEEDS_BEARER = "send 'Authorization: Bearer <token>'"
+NEEDS_OPERATOR = "this action needs the operator token"
+NEEDS_BOARD_FACILITATOR = "this action needs a facilitator token of this board"
+NEEDS_SITE_FACILITATOR = "this action needs the operator token or a facilitator token of this site"
+NEEDS_INVITE_FACILITATOR = "only the operator or a facilitator of the same board or site revokes it"
+OTHER_BOARD = "this token is for another board"
+OTHER_BOARD_CONNECTION = "this invite is for another board"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The operator (``grant`` is None) or the holder of an invite."""
+
+    grant: Grant | None
+
+    @property
+    def is_operator(self) -> bool:
+        return self.grant is None
+
+    def facilitates(self, board: catalog.Board) -> bool:
+        grant = self.grant
+        return grant is None or (
+            grant.role is Role.FACILITATOR and grant.covers(board.id, board.site_id)
+        )
+
+    def reads(self, board: catalog.Board) -> bool:
+        return self.grant is None or self.grant.covers(board.id, board.site_id)
+
+    def facilitates_site(self, site_id: str) -> bool:
+        grant = self.grant
+        return grant is None or (grant.role is Role.FACILITATOR and grant.site_id == site_id)
+
+
+async def caller(request: Request) -> Caller:
+    """Whoever the bearer token names; 401 without a valid one."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthenticated(NEEDS_BEARER)
+    svc = services(request)
+    if same_secret(token, svc.admin_token):
+        return Caller(None)
+    return Caller(await blocking(catalog.verify_token, svc.engine, token))
+
+
+async def operator(request: Request) -> Caller:
+    who = await caller(request)
+    if not who.is_operator:
+        raise Forbidden(NEEDS_OPERATOR)
+    return who
+
+
+def check_board(who: Caller, board: catalog.Board, *, facilitator: bool) -> None:
+    """Reading needs any token covering the board; ``facilitator`` actions need its
+    facilitator (or the operator)."""
+    if facilitator and not who.facilitates(board):
+        raise Forbidden(NEEDS_BOARD_FACILITATOR)
+    if not who.reads(board):
+        raise Forbidden(OTHER_BOARD)
+
+
+async def board_for(request: Request, *, facilitator: bool) -> tuple[catalog.Board, Caller]:
+    """The board of the path, once the caller may act on it."""
+    who = await caller(request)
+    board_id = request.path_params["board_id"]
+    if not is_slug(board_id):
+        raise NotFound(f"no board with id {board_id!r}")
+    board = await blocking(catalog.require_board, services(request).engine, board_id)
+    check_board(who, board, facilitator=facilitator)
+    return board, who
+
+
+async def site_for(request: Request) -> tuple[catalog.Site, Caller]:
+    """The site of the path, for its facilitators and the operator only."""
+    who = await caller(request)
+    site_id = request.path_params["site_id"]
+    if not is_slug(site_id):
+        raise NotFound(f"no site with id {site_id!r}")
+    site = await blocking(catalog.require_site, services(request).engine, site_id)
+    if not who.facilitates_site(site.id):
+        raise Forbidden(NEEDS_SITE_FACILITATOR)
+    return site, who
+
+
+async def session_for(
+    request: Request, *, facilitator: bool
+) -> tuple[archive.Session, catalog.Board, Caller]:
+    """The session of the path and its board, with the same rights as on the board."""
+    who = await caller(request)
+    engine = services(request).engine
+    session_id = record_id(request, "session_id", "session")
+    session = await blocking(archive.get_session, engine, session_id)
+    board = await blocking(catalog.require_board, engine, session.board_id)
+    check_board(who, board, facilitator=facilitator)
+    return session, board, who
+
+
+async def snapshot_for(
+    request: Request, name: str, *, facilitator: bool
+) -> tuple[archive.Snapshot, catalog.Board]:
+    """The snapshot named by path parameter ``name`` and its board."""
+    who = await caller(request)
+    engine = services(request).engine
+    snapshot = await blocking(archive.get_snapshot, engine, record_id(request, name, "snapshot"))
+    board = await blocking(catalog.require_board, engine, snapshot.board_id)
+    check_board(who, board, facilitator=facilitator)
+    return snapshot, board
+
+
+async def invite_to_revoke(request: Request) -> catalog.Invite:
+    """The invite of the path, for the operator or a facilitator of its board or site."""
+    engine = services(request).engine
+    who = await caller(request)
+    invite_id = request.path_params["invite_id"]
+    invite = await blocking(catalog.get_invite, engine, invite_id)
+    if invite is None:
+        raise NotFound(f"no invite with id {invite_id!r}")
+    if invite.board_id is not None:
+        board = await blocking(catalog.require_board, engine, invite.board_id)
+        allowed = who.facilitates(board)
+    else:
+        allowed = who.facilitates_site(str(invite.site_id))
+    if not allowed:
+        raise Forbidden(NEEDS_INVITE_FACILITATOR)
+    return invite
+
+
+def connection_grant(engine: Engine, board_id: str, token: str) -> Grant:
+    """What a board connection's token allows on that board (blocking: two small queries)."""
+    grant = catalog.verify_token(engine, token)
+    site = catalog.board_site(engine, board_id)
+    if site is None:
+        raise NotFound(f"no board with id {board_id!r}")
+    if not grant.covers(board_id, site[0]):
+        raise Forbidden(OTHER_BOARD_CONNECTION)
+    return grant
+
+
+def board_connection_authorizer(engine: Engine) -> Authorizer:
+    """The check the board endpoint runs before accepting a connection, off the loop."""
+
+    async def authorize(board_id: str, token: str) -> Grant:
+        return await asyncio.to_thread(connection_grant, engine, board_id, token)
+
+    return authorize

@@ -1,0 +1,1 @@
+"""Helpers the tests share: real servers, real clients, readers of what was stored."""
