@@ -1,4 +1,4 @@
-"""The WebSocket layer under board connections (``server.transport``): fragments, ping,
+"""The WebSocket layer under board connections (``sync.transport``): fragments, ping,
 close, and paths that are not board connections."""
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from starlette.requests import Request
 
 from server.core.auth import Grant, Role, same_secret
 from server.core.errors import Forbidden, NotFound, Unauthenticated
-from server.core.slugs import is_slug
+from server.core.slugs import SLUG_RULE, is_slug
 from server.http.requests import blocking, record_id
 from server.http.services import services
 from server.store import archive, catalog
@@ -164,6 +164,8 @@ def board_connection_authorizer(engine: Engine) -> Authorizer:
     """The check the board endpoint runs before accepting a connection, off the loop."""
 
     async def authorize(board_id: str, token: str) -> Grant:
+        if not is_slug(board_id):
+            raise NotFound(f"board ids are slugs {SLUG_RULE}")
         return await asyncio.to_thread(connection_grant, engine, board_id, token)
 
     return authorize

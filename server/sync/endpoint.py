@@ -1,7 +1,7 @@
 """Board connections: ``/ws/boards/{id}?token=…`` speaking y-websocket.
 
 ``BoardEndpoint`` is what a board connection does, independent of the WebSocket plumbing
-(``server.transport``): it checks the token and opens the board before the client is
+(``sync.transport``): it checks the token and opens the board before the client is
 accepted, builds the peer, and handles each binary message. A bad message closes only
 its sender, with the code that says why.
 """
@@ -14,10 +14,9 @@ from dataclasses import dataclass
 
 from server.boards.labels import PARTY_BY_ID
 from server.core.auth import Grant, Role
-from server.core.errors import AtelierError, CloseCode, NotFound, Overloaded
+from server.core.errors import AtelierError, CloseCode, Overloaded
 from server.core.metrics import counters
 from server.core.settings import Settings
-from server.core.slugs import SLUG_RULE, is_slug
 from server.sync import protocol
 from server.sync.peer import Link, Peer, TokenBucket
 from server.sync.protocol import MalformedMessage
@@ -55,8 +54,6 @@ class BoardEndpoint:
     async def admit(self, board_id: str, query: dict[str, str]) -> Admission:
         """Check the token and open the board; raises an ``AtelierError`` with the close
         code that tells the client why not."""
-        if not is_slug(board_id):
-            raise NotFound(f"board ids are slugs {SLUG_RULE}")
         grant = await self._authorize(board_id, query.get("token", ""))
         room = await self._rooms().enter(board_id)
         if len(room.peers) >= self._settings.max_peers_per_board:

@@ -19,7 +19,7 @@ from server.sync.protocol import encode_durable_ack
 
 
 class Link(Protocol):
-    """The WebSocket connection under a peer (see ``server.transport``)."""
+    """The WebSocket connection under a peer (see ``sync.transport``)."""
 
     can_write: bool
     """False while the socket's send buffer is above its high-water mark."""
