@@ -63,7 +63,7 @@ PEOPLE = (
 WORDS = ("réunion", "mensuelle", "élus", "habitants", "confiance", "projet", "partage", "école")
 NOW = "2026-11-28T10:00:00Z"
 BOARD = "bench-board"
-ADMIN = "bench-operator-token"
+ADMIN = "bench-operator-token-long-enough-for-the-rule"
 
 
 class Participant:

@@ -361,6 +361,10 @@ def serve_options(exe: str) -> list[str]:
     return ["--no-demo"] if "--no-demo" in helptext else []
 
 
+SHARED_INVITE = {"ATELIER_MAX_CONNECTIONS_PER_INVITE": "100000"}
+"""All the clients of a room share its one invite, which a person's invite never would."""
+
+
 class AtelierServer(Server):
     kind = "atelier"
 
@@ -370,7 +374,7 @@ class AtelierServer(Server):
         self.params = params
         self.admin_token = secrets.token_urlsafe(24)
         self.data_dir = Path(tempfile.mkdtemp(prefix="atelier-data-", dir=workdir))
-        self.env: dict[str, str] = {}
+        self.env: dict[str, str] = dict(SHARED_INVITE)
 
     def command(self) -> tuple[list[str], dict[str, str], Path]:
         env = dict(os.environ, ATELIER_ADMIN_TOKEN=self.admin_token, **self.env)

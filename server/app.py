@@ -20,6 +20,7 @@ from server.store.db import Engine, open_engine
 from server.store.writer import LogWriter
 from server.sync.endpoint import BoardEndpoint
 from server.sync.fanout import Fanout, FanoutHandlers, LocalFanout, RedisFanout
+from server.sync.limits import LiveLimits
 from server.sync.loader import RecentReader, in_thread, make_loader
 from server.sync.rooms import Rooms
 
@@ -77,6 +78,7 @@ async def lifespan(svc: Services) -> AsyncIterator[None]:
         refused_writes_before_close=settings.refused_writes_before_close,
         fanout=fanout,
         read_recent=recent_reader(engine) if fanout.distributed else None,
+        limits=LiveLimits.from_settings(settings),
     )
     async with contextlib.AsyncExitStack() as stack:
         await stack.enter_async_context(writer)

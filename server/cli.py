@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from server.boards.document import seed_update
 from server.core.auth import Role, mint_token
 from server.core.logs import log_config
 from server.core.settings import Settings
+from server.http.connections import http_protocol
 from server.store import catalog
 from server.store.db import Engine
 from server.sync.transport import board_protocol
@@ -21,21 +23,56 @@ ADMIN_TOKEN_FILE = "admin-token"
 DEMO_SITE = "demo"
 DEMO_BOARD = "atelier-demo"
 DEMO_TITLE = "Atelier de démonstration"
+MIN_ADMIN_TOKEN_CHARS = 32
+"""Shorter operator tokens are refused at start (a generated one has 43)."""
 
 
 def operator_token(settings: Settings) -> tuple[str, bool]:
     """The operator token, from settings or the data dir; created (and flagged new) if absent."""
     if settings.admin_token:
-        return settings.admin_token, False
+        return strong_token(settings.admin_token, "ATELIER_ADMIN_TOKEN"), False
     path = settings.data_dir / ADMIN_TOKEN_FILE
     if path.exists():
-        return path.read_text().strip(), False
+        return strong_token(path.read_text().strip(), str(path)), False
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     token = mint_token()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(token + "\n")
     return token, True
+
+
+def strong_token(token: str, source: str) -> str:
+    """The operator token rules every board: one a person could guess stops the start."""
+    if len(token) < MIN_ADMIN_TOKEN_CHARS:
+        raise SystemExit(
+            f"atelier: refusing to start: the operator token from {source} has {len(token)} "
+            f"characters, fewer than {MIN_ADMIN_TOKEN_CHARS}. Use a random one, e.g. "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(32))', or leave "
+            f"ATELIER_ADMIN_TOKEN empty to have one created in <data dir>/{ADMIN_TOKEN_FILE}."
+        )
+    return token
+
+
+def warn_public_url(settings: Settings, host: str) -> None:
+    """Invite links come from the request's Host header unless ATELIER_PUBLIC_URL is set:
+    fine on this machine, a forged link anywhere else."""
+    if settings.public_url or host == "localhost" or _loopback(host):
+        return
+    print(
+        f"WARNING: ATELIER_PUBLIC_URL is not set and Atelier listens on {host}: invite links "
+        "are built from each request's Host header, which the client chooses. Set "
+        "ATELIER_PUBLIC_URL to the address people use (e.g. https://atelier.example.org).",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def seed_demo(engine: Engine) -> str | None:
@@ -63,6 +100,7 @@ def serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env(data_dir=Path(args.data_dir) if args.data_dir else None)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     token, created = operator_token(settings)
+    warn_public_url(settings, args.host)
     if created:
         print(
             f"Operator token (shown once, kept in {settings.data_dir / ADMIN_TOKEN_FILE}): {token}"
@@ -81,7 +119,8 @@ def serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         loop="uvloop",  # libuv's event loop: a quarter less CPU per relayed update (README)
-        http="httptools",
+        http=http_protocol(settings),  # httptools, with header/body deadlines and a cap
+        timeout_keep_alive=5,  # an idle kept-alive connection closes after 5 s
         ws=board_protocol(app.state.board_endpoint),
         ws_max_size=settings.max_frame_bytes,
         ws_per_message_deflate=False,
@@ -110,14 +149,20 @@ def migrate_database(args: argparse.Namespace) -> int:
 
 def verify_bundle(args: argparse.Namespace) -> int:
     """Check an evidence bundle offline (no server, no database): 0 verified, 1 not, 2 unread."""
-    from server.archive.verify import verdict_text, verify_bundle
+    from server.archive.verify import Unreadable, verdict_text, verify_bundle
 
     try:
-        data = Path(args.bundle).read_bytes()
+        verdict = verify_bundle(Path(args.bundle))
     except OSError as exc:
         print(f"cannot read {args.bundle}: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    verdict = verify_bundle(data)
+    except Unreadable as exc:
+        print(
+            f"cannot read {args.bundle} as an evidence bundle: {exc}. A bundle is the zip "
+            "file given by GET /api/sessions/{id}/evidence, unchanged.",
+            file=sys.stderr,
+        )
+        return 2
     sys.stdout.write(verdict_text(verdict, args.bundle))
     return 0 if verdict.ok else 1
 

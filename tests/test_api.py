@@ -9,6 +9,7 @@ import pytest
 
 from server.boards import layout
 from server.core import schema
+from tests.support.archive import open_as
 from tests.support.atelier_server import AtelierServer
 from tests.support.raw_client import RawClient
 
@@ -167,11 +168,7 @@ async def test_a_site_invite_never_opens_another_sites_board(atelier: AtelierSer
 async def joined(
     atelier: AtelierServer, board_id: str, role: str, name: str, party: str
 ) -> RawClient:
-    client = await RawClient.open(
-        atelier.ws_url, board_id, atelier.invite(board_id, role), name=name, party=party, acks="1"
-    )
-    await client.sync()
-    return client
+    return await open_as(atelier, board_id, role, name, party)
 
 
 async def test_content_projects_the_board_and_validates(atelier: AtelierServer) -> None:
@@ -262,7 +259,9 @@ async def test_contributions_count_per_party_and_participant(atelier: AtelierSer
     await paul.edit(lambda doc: layout.move_note(doc, "n1", "coordination"))
     await paul.edit(lambda doc: layout.vote(doc, "n1", "p"))
     await paul.edit(lambda doc: layout.set_section_text(doc, "power", "Qui décide ?"))
-    await paul.edit(lambda doc: layout.approve_section(doc, "power", "etat", "Paul", NOW))
+    await paul.edit(
+        lambda doc: layout.approve_section(doc, "power", "etat", "Paul", NOW, invite=paul.invite_id)
+    )
     await paul.wait_durable()
     report = valid(
         "api/contributions.schema.json",

@@ -61,7 +61,7 @@ def only(edit: Edit, actor: Actor | None = None, doc: Doc[Any] | None = None) ->
 def approved(*parties: str) -> Doc[Any]:
     doc = board()
     for party in parties:
-        layout.approve_section(doc, "power", party, f"Personne {party}", AT)
+        layout.approve_section(doc, "power", party, f"Personne {party}", AT, invite=f"i-{party}")
     return doc
 
 
@@ -371,7 +371,8 @@ def test_a_first_approval_proposes_the_section() -> None:
 def test_the_last_approval_agrees_the_section() -> None:
     doc = approved("etat", "collectivite")
     found = changes(
-        lambda d: layout.approve_section(d, "power", "societe_civile", "Ali", AT), doc=doc
+        lambda d: layout.approve_section(d, "power", "societe_civile", "Ali", AT, invite="i-ali"),
+        doc=doc,
     )
     assert [c.kind for c in found] == ["section_approved", "section_status_changed"]
     assert found[1].caption == {

@@ -96,7 +96,7 @@ def section(doc: Doc[Any], section_id: str = "power") -> Any:
 
 def approve(doc: Doc[Any], *parties: str, section_id: str = "power") -> None:
     for party in parties:
-        layout.approve_section(doc, section_id, party, f"Personne {party}", AT)
+        layout.approve_section(doc, section_id, party, f"Personne {party}", AT, invite=f"i-{party}")
 
 
 # --- shape -------------------------------------------------------------------
@@ -327,6 +327,7 @@ def test_approvals_are_listed_in_party_order_with_what_they_approved() -> None:
         {
             "party": "etat",
             "by": "Personne etat",
+            "invite": "i-etat",
             "at": AT,
             "textHash": text_hash("Le comité décide."),
             "current": True,
@@ -334,6 +335,7 @@ def test_approvals_are_listed_in_party_order_with_what_they_approved() -> None:
         {
             "party": "societe_civile",
             "by": "Personne societe_civile",
+            "invite": "i-societe_civile",
             "at": AT,
             "textHash": text_hash("Le comité décide."),
             "current": True,
@@ -807,3 +809,27 @@ def test_roots_used_as_another_shared_type_are_reported() -> None:
         ("/notes", "wrong_type"),
     ]
     assert projection["chain"] == {"vision": "", "items": [], "links": []}
+
+
+def test_three_parties_approving_with_one_invite_do_not_agree_a_section() -> None:
+    """One person holding three connections cannot produce a three-party agreement."""
+    doc = seeded()
+    for party in TRINOME:
+        layout.approve_section(doc, "power", party, "Paul", AT, invite="i-paul")
+    found = section(doc)
+    assert found["status"] == "proposed"
+    assert found["pending"] == list(TRINOME)
+
+
+def test_an_approval_naming_no_invite_does_not_count() -> None:
+    doc = seeded()
+    approve(doc, "etat", "collectivite")
+    layout.approve_section(doc, "power", "societe_civile", "Ali", AT)
+    found = section(doc)
+    assert (found["status"], found["pending"]) == ("proposed", ["societe_civile"])
+
+
+def test_three_invites_of_the_three_parties_agree_a_section() -> None:
+    doc = seeded()
+    approve(doc, *TRINOME)
+    assert section(doc)["status"] == "agreed"

@@ -40,8 +40,14 @@ def people(browser: Browser) -> Iterator[dict[str, Person]]:
         person.close()
 
 
-def invite_url(atelier: AtelierServer, board_id: str, role: str, label: str | None = None) -> str:
-    body = {"label": label} if label else {}
+def invite_url(
+    atelier: AtelierServer,
+    board_id: str,
+    role: str,
+    label: str | None = None,
+    party: str | None = None,
+) -> str:
+    body = {key: value for key, value in {"label": label, "party": party}.items() if value}
     return str(atelier.invite_record(board_id, role, **body)["url"])
 
 
@@ -68,9 +74,9 @@ def test_joining_asks_a_name_and_party_remembers_them_and_opens_the_board(
     board_id = atelier.create_board()
     marie = people["Marie"]
     page = marie.page
-    page.goto(invite_url(atelier, board_id, "participant", "Collectivité"))
+    page.goto(invite_url(atelier, board_id, "participant", "Collectivité", party="collectivite"))
     expect(page.locator("h1")).to_have_text("Rejoindre le tableau")
-    expect(page.locator("#party-collectivite")).to_be_checked()  # suggested by the label
+    expect(page.locator("#join-party")).to_contain_text("Collectivité")  # the invite's party
     screenshot(page, "join")
     page.click("#join-form button[type=submit]")
     expect(page.locator("#join-error")).to_contain_text("Indiquez votre nom")
@@ -78,9 +84,9 @@ def test_joining_asks_a_name_and_party_remembers_them_and_opens_the_board(
     assert page.url.endswith(f"/boards/{board_id}")
     expect(page.locator("#presence-list")).to_contain_text("Marie (vous)")
     expect(page.locator("#me")).to_have_text("Marie · Collectivité")
-    page.goto(invite_url(atelier, board_id, "participant"))
-    expect(page.locator("#join-name")).to_have_value("Marie")
-    expect(page.locator("#party-collectivite")).to_be_checked()
+    page.goto(invite_url(atelier, board_id, "participant", party="etat"))
+    expect(page.locator("#join-name")).to_have_value("Marie")  # the name is remembered,
+    expect(page.locator("#join-party")).to_contain_text("État")  # the party is the invite's
 
 
 def test_a_site_invite_lets_one_pick_which_of_the_sites_boards_to_open(
@@ -91,7 +97,8 @@ def test_a_site_invite_lets_one_pick_which_of_the_sites_boards_to_open(
     for title, template in zip(titles, ["continuum", "agreement"], strict=True):
         body = {"title": title, "template": template, "site": site}
         assert atelier.api("POST", "/api/boards", json=body).status_code == 201
-    invite = atelier.api("POST", f"/api/sites/{site}/invites", json={"role": "participant"})
+    body = {"role": "participant", "party": "societe_civile"}
+    invite = atelier.api("POST", f"/api/sites/{site}/invites", json=body)
     page = people["Marie"].join(invite.json()["url"], "societe_civile", "Entente de novembre")
     expect(page.locator("#board-title")).to_have_text("Entente de novembre")
     expect(page.locator("#tab-agreement")).to_be_visible()
@@ -113,7 +120,8 @@ def test_expired_revoked_and_unknown_links_get_a_clear_french_page(
         (expiring["url"], 410, "Ce lien d'invitation a expiré"),
         (revoked["url"], 410, "Ce lien d'invitation a été révoqué"),
         (f"{atelier.base_url}/join/not-a-token", 404, "Ce lien d'invitation n'est pas reconnu"),
-        (f"{atelier.base_url}/boards/no-such-board", 404, "Ce tableau n'existe pas"),
+        # not a slug; a well-formed unknown id gets the same page as a real board (no leak)
+        (f"{atelier.base_url}/boards/Tableau%20inconnu", 404, "Ce tableau n'existe pas"),
     ]
     for url, status, heading in cases:
         response = page.goto(url)
@@ -136,7 +144,7 @@ def test_the_operator_creates_a_board_from_the_home_page_and_gets_a_facilitator_
     link = page.locator("#facilitator-link")
     expect(link).to_have_value(re.compile(r"/join/"))
     page.goto(link.input_value())
-    expect(page.locator("#party-facilitation")).to_be_checked()
+    expect(page.locator("#join-party")).to_contain_text("Facilitation")
     people["Opératrice"].join(page.url)
     expect(page.locator("#board-title")).to_have_text("Mayotte — atelier de novembre")
     expect(page.locator('[role="tab"]')).to_have_text(
@@ -152,8 +160,8 @@ def test_a_note_added_and_moved_by_keyboard_moves_for_the_other_participant(
 ) -> None:
     board_id = atelier.create_board()
     marie, paul = people["Marie"], people["Paul"]
-    marie.join(invite_url(atelier, board_id, "participant"), "collectivite")
-    paul.join(invite_url(atelier, board_id, "participant"), "etat")
+    marie.join(invite_url(atelier, board_id, "participant", party="collectivite"), "collectivite")
+    paul.join(invite_url(atelier, board_id, "participant", party="etat"), "etat")
     text = "On se parle peu entre services"
     marie.page.click('[data-key="add-coexistence"]')
     marie.page.keyboard.type(text)
@@ -186,7 +194,9 @@ def test_a_note_is_dragged_to_another_level_recoloured_and_deleted_with_undo(
 ) -> None:
     board_id = atelier.create_board()
     marie = people["Marie"]
-    page = marie.join(invite_url(atelier, board_id, "participant"), "societe_civile")
+    page = marie.join(
+        invite_url(atelier, board_id, "participant", party="societe_civile"), "societe_civile"
+    )
     page.click('[data-key="add-concurrence"]')
     page.keyboard.type("Chacun pour soi")
     handle = note(page, "Chacun pour soi").locator(".note__handle")
@@ -214,8 +224,8 @@ def test_two_participants_typing_in_one_agreement_section_converge_and_approvals
 ) -> None:
     board_id = atelier.create_board()
     marie, paul, sofia = people["Marie"], people["Paul"], people["Sofia"]
-    marie.join(invite_url(atelier, board_id, "participant"), "collectivite")
-    paul.join(invite_url(atelier, board_id, "participant"), "etat")
+    marie.join(invite_url(atelier, board_id, "participant", party="collectivite"), "collectivite")
+    paul.join(invite_url(atelier, board_id, "participant", party="etat"), "etat")
     field = "#section-text-power"
     for person in (marie, paul):
         person.tab("agreement")
@@ -240,7 +250,9 @@ def test_two_participants_typing_in_one_agreement_section_converge_and_approvals
     section.get_by_role("button", name="Approuver ce texte au nom de\u00a0: Collectivité").click()
     expect(paul.page.locator("#section-power .badge")).to_have_text("Proposée")
     paul.page.locator("#section-power").get_by_role("button", name="Approuver", exact=False).click()
-    sofia.join(invite_url(atelier, board_id, "participant"), "societe_civile")
+    sofia.join(
+        invite_url(atelier, board_id, "participant", party="societe_civile"), "societe_civile"
+    )
     sofia.tab("agreement")
     sofia.page.locator("#section-power").get_by_role(
         "button", name="Approuver", exact=False
@@ -264,7 +276,7 @@ def test_chain_items_are_linked_and_a_backward_link_shows_the_servers_problem(
 ) -> None:
     board_id = atelier.create_board()
     marie = people["Marie"]
-    page = marie.join(invite_url(atelier, board_id, "participant"), "etat")
+    page = marie.join(invite_url(atelier, board_id, "participant", party="etat"), "etat")
     marie.tab("chain")
     page.click("#vision-text")
     page.keyboard.type("Un quartier où chacun trouve sa place")
@@ -300,7 +312,7 @@ def test_an_observer_sees_everything_and_cannot_change_anything(
 ) -> None:
     board_id = atelier.create_board()
     marie, eva = people["Marie"], people["Eva"]
-    marie.join(invite_url(atelier, board_id, "participant"), "collectivite")
+    marie.join(invite_url(atelier, board_id, "participant", party="collectivite"), "collectivite")
     marie.page.click('[data-key="add-integration"]')
     marie.page.keyboard.type("Budget commun")
     marie.wait_saved()
@@ -334,7 +346,7 @@ def test_a_locked_zone_refuses_a_participant_and_reopens_on_unlock(
     board_id = atelier.create_board()
     claire, marie = people["Claire"], people["Marie"]
     claire.join(invite_url(atelier, board_id, "facilitator"))
-    marie.join(invite_url(atelier, board_id, "participant"), "collectivite")
+    marie.join(invite_url(atelier, board_id, "participant", party="collectivite"), "collectivite")
     claire.tab("facilitator")
     row = claire.page.locator(".lock-list li", has_text="Échelle de coopération")
     row.get_by_role("button", name="Verrouiller", exact=False).click()
@@ -367,7 +379,10 @@ def test_a_revoked_invite_disconnects_its_holder_with_a_french_message(
     board_id = atelier.create_board()
     claire, marie = people["Claire"], people["Marie"]
     claire.join(invite_url(atelier, board_id, "facilitator"))
-    marie.join(invite_url(atelier, board_id, "participant", "Collectivité"), "collectivite")
+    marie.join(
+        invite_url(atelier, board_id, "participant", "Collectivité", party="collectivite"),
+        "collectivite",
+    )
     claire.tab("facilitator")
     row = claire.page.locator(".invite-list tr", has_text="Collectivité")
     row.get_by_role("button", name="Révoquer", exact=False).click()
@@ -404,7 +419,7 @@ def test_the_facilitators_timer_counts_down_for_everyone(
     board_id = atelier.create_board()
     claire, marie = people["Claire"], people["Marie"]
     claire.join(invite_url(atelier, board_id, "facilitator"))
-    marie.join(invite_url(atelier, board_id, "participant"), "etat")
+    marie.join(invite_url(atelier, board_id, "participant", party="etat"), "etat")
     claire.tab("facilitator")
     claire.page.fill("#timer-minutes", "5")
     claire.page.click("text=Lancer le minuteur")
@@ -419,7 +434,7 @@ def test_presence_shows_who_is_here_their_cursors_and_follows_the_facilitator(
     board_id = atelier.create_board()
     claire, marie = people["Claire"], people["Marie"]
     claire.join(invite_url(atelier, board_id, "facilitator"))
-    marie.join(invite_url(atelier, board_id, "participant"), "etat")
+    marie.join(invite_url(atelier, board_id, "participant", party="etat"), "etat")
     expect(marie.page.locator("#presence-list")).to_contain_text("Claire")
     lane = claire.page.locator('.lane[data-level="coordination"] .lane__body').bounding_box()
     assert lane is not None
@@ -434,6 +449,19 @@ def test_presence_shows_who_is_here_their_cursors_and_follows_the_facilitator(
     expect(marie.page.locator("#panel-chain")).to_be_visible()
 
 
+def test_the_facilitator_sees_who_is_on_the_board(
+    atelier: AtelierServer, people: dict[str, Person]
+) -> None:
+    board_id = atelier.create_board()
+    claire, marie = people["Claire"], people["Marie"]
+    claire.join(invite_url(atelier, board_id, "facilitator"))
+    marie.join(invite_url(atelier, board_id, "participant", party="etat"), "etat")
+    presence = claire.page.locator("#presence-list")
+    expect(presence).to_contain_text("Claire (vous)")
+    expect(presence).to_contain_text("Marie")
+    expect(claire.page.locator("#follow-wrapper")).to_be_hidden()  # nobody leads the leader
+
+
 # -- connection ----------------------------------------------------------------------------
 
 
@@ -442,8 +470,8 @@ def test_offline_edits_merge_when_the_connection_comes_back(
 ) -> None:
     board_id = atelier.create_board()
     marie, paul = people["Marie"], people["Paul"]
-    marie.join(invite_url(atelier, board_id, "participant"), "collectivite")
-    paul.join(invite_url(atelier, board_id, "participant"), "etat")
+    marie.join(invite_url(atelier, board_id, "participant", party="collectivite"), "collectivite")
+    paul.join(invite_url(atelier, board_id, "participant", party="etat"), "etat")
     for person in (marie, paul):
         person.tab("agreement")
     marie.context.set_offline(True)
@@ -471,7 +499,7 @@ def test_an_invite_for_another_board_stops_reconnecting_with_a_clear_message(
 ) -> None:
     board_id = atelier.create_board()
     marie = people["Marie"]
-    marie.join(invite_url(atelier, board_id, "participant"), "etat")
+    marie.join(invite_url(atelier, board_id, "participant", party="etat"), "etat")
     # the browser keeps the invite; a page for another board it was never invited to
     other = atelier.create_board()
     copy = "([a, b]) => { localStorage[`atelier.board.${b}`] = localStorage[`atelier.board.${a}`] }"
@@ -489,7 +517,7 @@ def test_the_board_is_french_by_default_and_switches_to_english(
 ) -> None:
     board_id = atelier.create_board()
     marie = people["Marie"]
-    page = marie.join(invite_url(atelier, board_id, "participant"), "etat")
+    page = marie.join(invite_url(atelier, board_id, "participant", party="etat"), "etat")
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.locator("#tab-continuum")).to_have_text("Échelle de coopération")
     page.click("#lang-switch")
@@ -512,7 +540,7 @@ def test_axe_finds_no_serious_violation_on_any_page(
     claire, marie = people["Claire"], people["Marie"]
     claire.join(invite_url(atelier, board_id, "facilitator"))
     page = marie.page
-    page.goto(invite_url(atelier, board_id, "participant"))
+    page.goto(invite_url(atelier, board_id, "participant", party="collectivite"))
     checked: dict[str, str] = {"join": describe(axe_violations(page))}
     marie.join(page.url, "collectivite")
     page.click('[data-key="add-coexistence"]')

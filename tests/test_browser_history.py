@@ -43,7 +43,8 @@ def test_the_replay_slider_shows_the_board_as_it_was(
     page.keyboard.type("Chacun dans son coin")
     claire.wait_saved()
     marie = Person(browser, "Marie")  # another author: the move is a step of its own
-    marie.join(str(atelier.invite_record(board_id, "participant")["url"]), "etat")
+    invite = atelier.invite_record(board_id, "participant", party="etat")
+    marie.join(str(invite["url"]), "etat")
     marie.page.locator(".note__handle").first.focus()
     for _ in range(4):
         marie.page.keyboard.press("ArrowRight")

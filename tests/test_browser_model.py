@@ -87,7 +87,7 @@ def chain(doc: Doc[Any]) -> None:
 def approvals(doc: Doc[Any]) -> None:
     layout.set_section_text(doc, "principles", "Nous décidons ensemble.")
     for party in ("etat", "collectivite", "societe_civile", "facilitation"):
-        layout.approve_section(doc, "principles", party, party, AT)
+        layout.approve_section(doc, "principles", party, party, AT, invite=party)
     layout.set_section_text(doc, "places", "Une fois par mois")
     layout.approve_section(doc, "places", "etat", "etat", AT)
     layout.approve_section(doc, "power", "facilitation", "f", AT)
@@ -96,7 +96,7 @@ def approvals(doc: Doc[Any]) -> None:
 def stale_approval(doc: Doc[Any]) -> None:
     layout.set_section_text(doc, "talents", "Avant")
     for party in ("etat", "collectivite", "societe_civile"):
-        layout.approve_section(doc, "talents", party, party, AT)
+        layout.approve_section(doc, "talents", party, party, AT, invite=party)
     layout.set_section_text(doc, "talents", "Après")  # text changed since: no longer agreed
 
 

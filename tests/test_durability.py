@@ -33,10 +33,8 @@ async def test_acks_count_the_durable_update_frames(atelier: AtelierServer) -> N
 
 async def test_log_entries_are_attributed_to_name_and_party(atelier: AtelierServer) -> None:
     board_id = atelier.create_board()
-    token = atelier.invite(board_id)
-    client = await open_synced(
-        atelier, board_id, token, acks="1", name="Marie", party="collectivite"
-    )
+    token = atelier.invite(board_id, party="collectivite")
+    client = await open_synced(atelier, board_id, token, acks="1", name="Marie")
     await client.set_key("note", "hello")
     await client.wait_durable()
     assert log_rows(atelier, board_id)[-1][1:] == ("Marie", "collectivite")
@@ -134,9 +132,9 @@ async def test_database_failure_holds_relay_and_acks_until_it_recovers(
 
 async def test_concurrent_joins_of_a_cold_board_load_it_once(atelier: AtelierServer) -> None:
     board_id = atelier.create_board()
-    token = atelier.invite(board_id)
+    tokens = [atelier.invite(board_id) for _ in range(20)]  # 20 people, one invite each
     before = _metric(atelier, "atelier_room_loads_total")
-    clients = await asyncio.gather(*(open_synced(atelier, board_id, token) for _ in range(20)))
+    clients = await asyncio.gather(*(open_synced(atelier, board_id, token) for token in tokens))
     assert _metric(atelier, "atelier_room_loads_total") == before + 1
     for client in clients:
         await client.close()

@@ -27,6 +27,8 @@ from server.archive.dossiers import session_dossier
 from server.archive.hashing import canonical, log_digest, sha256_hex
 from server.archive.snapshots import Taker, take_snapshot
 from server.archive.verify import verify_bundle, verify_session
+from server.archive.verify_approvals import approvals_problems
+from server.archive.verify_checks import Unpacked
 from server.boards import layout
 from server.boards.document import seed_update
 from server.core import schema
@@ -85,7 +87,9 @@ async def hold_workshop(atelier: AtelierServer, title: str) -> Workshop:
     ):
         await client.wait_until(lambda c=client: "comité" in str(c.root("agreement")))
         await client.edit(
-            lambda doc, p=party, n=name: layout.approve_section(doc, "power", p, n, NOW)
+            lambda doc, p=party, n=name, c=client: layout.approve_section(
+                doc, "power", p, n, NOW, invite=c.invite_id
+            )
         )
         await client.wait_durable()
     ended = end_session(atelier, session["id"], facilitator)
@@ -233,8 +237,9 @@ def test_a_log_the_engine_panics_on_fails_the_replay_without_crashing(
 
 def test_a_file_that_is_not_a_bundle_is_refused(tmp_path: Path, bundle: bytes) -> None:
     run = verify(tmp_path, bundle[: len(bundle) // 2])
-    assert run.returncode == 1
-    assert "[FAIL] archive:" in run.stdout
+    assert run.returncode == 2  # unreadable, as documented; 1 is for a bundle that fails
+    assert "cannot read" in run.stderr
+    assert "not a zip file" in run.stderr
 
 
 def test_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
@@ -439,3 +444,44 @@ def test_sessions_snapshots_and_evidence_work_on_both_databases(engine: Engine) 
         with pytest.raises(DBAPIError, match="immutable"), engine.begin() as conn:
             conn.execute(text(statement))
     assert usage.snapshot_sizes(engine, "both").count == 3
+
+
+# -- who approved, checked offline ------------------------------------------------------------
+
+
+def approvals_bundle(log: list[dict[str, Any]], approval: dict[str, Any]) -> Unpacked:
+    """A bundle reduced to what the approvals check reads: two projections and the log."""
+    section = {"id": "power", "approvals": [approval]}
+    files = {
+        "first.json": json.dumps({"agreement": {"sections": []}}).encode(),
+        "last.json": json.dumps({"agreement": {"sections": [section]}}).encode(),
+        "log.jsonl": "\n".join(json.dumps(line) for line in log).encode(),
+    }
+    snapshots = [{"files": {"projection": "first.json"}}, {"files": {"projection": "last.json"}}]
+    return Unpacked({"snapshots": snapshots, "log": {"file": "log.jsonl"}}, files)
+
+
+APPROVAL = {"party": "etat", "by": "Paul", "invite": "inv-paul", "current": True, "textHash": "h"}
+
+
+def test_an_approval_from_its_invites_own_connection_verifies() -> None:
+    bundle = approvals_bundle([{"invite": "inv-paul", "party": "etat"}], APPROVAL)
+    problems, detail = approvals_problems(bundle)
+    assert problems == []
+    assert detail == "power etat: Paul (inv-paul)"
+
+
+def test_an_approval_its_invite_never_wrote_fails_the_check() -> None:
+    bundle = approvals_bundle([{"invite": "inv-paul", "party": "collectivite"}], APPROVAL)
+    problems, _ = approvals_problems(bundle)
+    assert problems == [
+        "power: the approval for etat names invite inv-paul, which wrote nothing as etat "
+        "in this session's log"
+    ]
+
+
+def test_the_verdict_names_who_approved(tmp_path: Path, bundle: bytes) -> None:
+    run = verify(tmp_path, bundle)
+    approvals = next(line for line in run.stdout.splitlines() if "approvals" in line)
+    assert "[ok]" in approvals
+    assert all(name in approvals for name in ("Marie", "Karim", "Inès"))

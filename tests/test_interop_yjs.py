@@ -47,12 +47,14 @@ async def join(
     awareness: dict[str, Any] | None = None,
 ) -> None:
     """Invite a participant and connect an official client with that invite (not yet synced)."""
-    token = await asyncio.to_thread(atelier.invite, board, role)
+    token = await asyncio.to_thread(
+        atelier.invite, board, role, party if role == "participant" else None
+    )
     await js.connect(
         client,
         url=atelier.ws_url,
         room=board,
-        params={"token": token, "name": name, "party": party},
+        params={"token": token, "name": name},
         awareness=awareness,
     )
 

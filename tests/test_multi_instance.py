@@ -80,7 +80,7 @@ async def js() -> AsyncIterator[YjsDriver]:
 async def connect(
     js: YjsDriver, server: AtelierServer, board: str, client: str, url: str | None = None
 ) -> None:
-    token = await asyncio.to_thread(server.invite, board)
+    token = await asyncio.to_thread(server.invite, board, "participant", "etat")
     await js.connect(
         client,
         url=url or server.ws_url,

@@ -52,11 +52,15 @@ class Workshop:
     def __init__(self, js: YjsDriver, atelier: AtelierServer, board: str) -> None:
         self.js, self.atelier, self.board = js, atelier, board
         self.moments: list[tuple[str, int, dict[str, Any]]] = []
+        self.invites: dict[str, str] = {}
 
     async def join(self) -> None:
         for client, (name, party) in PEOPLE.items():
-            token = await asyncio.to_thread(self.atelier.invite, self.board)
-            params = {"token": token, "name": name, "party": party, "acks": "1"}
+            record = await asyncio.to_thread(
+                self.atelier.invite_record, self.board, "participant", party=party
+            )
+            self.invites[client] = record["id"]
+            params = {"token": record["token"], "name": name, "acks": "1"}
             await self.js.connect(client, url=self.atelier.ws_url, room=self.board, params=params)
         await asyncio.gather(*(self.js.wait_synced(client) for client in PEOPLE))
 
@@ -119,7 +123,12 @@ class Workshop:
 
     async def approve(self, client: str, section: str, text: str) -> None:
         name, party = PEOPLE[client]
-        approval = {"by": name, "at": NOW, "textHash": text_hash(text)}
+        approval = {
+            "by": name,
+            "invite": self.invites[client],
+            "at": NOW,
+            "textHash": text_hash(text),
+        }
         await self.set(client, ["agreement", section, "approvals"], **{party: approval})
 
 

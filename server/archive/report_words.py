@@ -32,6 +32,8 @@ WORDS: dict[str, Localized] = {
     "approvals": loc("Approbations", "Approvals"),
     "pending": loc("En attente de", "Waiting for"),
     "outdated": loc("sur une version antérieure du texte", "on an earlier version of the text"),
+    "invite": loc("invitation", "invite"),
+    "unsigned": loc("sans invitation nommée : ne compte pas", "no invite named: does not count"),
     "empty_text": loc("(texte vide)", "(empty text)"),
     "questions": loc("Questions guides", "Guiding questions"),
     "changes": loc("Ce qui a changé", "What changed"),

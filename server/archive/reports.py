@@ -181,6 +181,7 @@ def _sections(projection: Projection) -> list[dict[str, Any]]:
                     {
                         "party": party_label(a["party"]),
                         "by": a["by"],
+                        "invite": a["invite"],
                         "at": a["at"],
                         "current": a["current"],
                     }

@@ -1,25 +1,125 @@
 """Verifying evidence: a bundle by its bytes alone (``atelier verify``: no server, no
 database), or a session as stored, which adds what only the database can tell. A check that
 cannot even run fails instead of crashing, and a bundle's bytes reach the CRDT engine only
-through its guard."""
+through its guard. The file itself may come from anyone: what it costs to read is bounded
+(files, sizes, ratio, nesting) and what cannot be read within those bounds is ``Unreadable``,
+never a verdict."""
 
 from __future__ import annotations
 
 import dataclasses
 import io
-import json
+import struct
 import zipfile
+import zlib
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from pathlib import Path
+from typing import IO, Any, cast
 
 from server.archive.bundle import CHECKSUMS, MANIFEST, build_bundle
 from server.archive.dossiers import Dossier, session_dossier
 from server.archive.hashing import log_digest, log_record, sha256_hex
+from server.archive.verify_approvals import approvals_problems
 from server.archive.verify_checks import BUNDLE_CHECKS, Unpacked
 from server.core import schema
 from server.store import archive, timeline
 from server.store.db import Engine
+
+MAX_MEMBERS = 10_000
+"""Files in a bundle: two per snapshot, and a session takes dozens of snapshots."""
+MAX_MEMBER_BYTES = 256 * 1024 * 1024
+"""One file, uncompressed (the log of a long session is tens of MB)."""
+MAX_TOTAL_BYTES = 512 * 1024 * 1024
+"""Every file, uncompressed: the verifier holds them all while it checks."""
+MAX_RATIO = 100
+"""Uncompressed over compressed size for files over ``RATIO_FROM_BYTES``: a bundle's files
+compress 2 to 10 times, a zip bomb's a thousand."""
+RATIO_FROM_BYTES = 1024 * 1024
+MAX_DIRECTORY_BYTES = 16 * 1024 * 1024
+"""The zip's central directory, read whole before any file."""
+CHUNK_BYTES = 1024 * 1024
+END_RECORD, END_RECORD_SIZE = b"PK\x05\x06", 22
+ZIP64_LOCATOR, ZIP64_END_RECORD = b"PK\x06\x07", b"PK\x06\x06"
+
+
+class Unreadable(ValueError):
+    """Not a zip the verifier can read within its bounds (``atelier verify`` exits 2)."""
+
+
+def read_bundle(source: bytes | Path) -> tuple[list[str], dict[str, bytes]]:
+    """Every member name (duplicates kept) and the files by name. The central directory is
+    sized from the end record before zipfile parses it; each file is refused on its declared
+    size and ratio before it is inflated, then read in chunks up to that size."""
+    with io.BytesIO(source) if isinstance(source, bytes) else source.open("rb") as handle:
+        try:
+            _check_directory(handle)
+            with zipfile.ZipFile(handle) as archive:
+                infos = archive.infolist()
+                if len(infos) > MAX_MEMBERS:
+                    raise Unreadable(f"it holds {len(infos)} files, more than {MAX_MEMBERS}")
+                _check_sizes(infos)
+                files = {i.filename: _read(archive, i) for i in infos if not i.is_dir()}
+        except Unreadable:
+            raise
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+            raise Unreadable(f"not a readable zip file: {exc}") from exc
+        except (NotImplementedError, RuntimeError) as exc:  # unknown method, encrypted
+            raise Unreadable(f"a file cannot be extracted: {exc}") from exc
+    return [info.filename for info in infos], files
+
+
+def _check_directory(handle: IO[bytes]) -> None:
+    size = handle.seek(0, io.SEEK_END)
+    if size == 0:
+        raise Unreadable("the file is empty")
+    tail_size = min(size, END_RECORD_SIZE + 0xFFFF)
+    handle.seek(size - tail_size)
+    tail = handle.read(tail_size)
+    at = tail.rfind(END_RECORD)
+    if at < 0 or len(tail) - at < END_RECORD_SIZE:
+        raise Unreadable("not a zip file: no end of central directory (truncated?)")
+    entries, directory = struct.unpack_from("<HI", tail, at + 10)
+    zip64 = entries == 0xFFFF or directory == 0xFFFFFFFF
+    if zip64 and at >= 20 and tail[at - 20 : at - 16] == ZIP64_LOCATOR:
+        handle.seek(struct.unpack_from("<Q", tail, at - 12)[0])
+        record = handle.read(56)
+        if record[:4] == ZIP64_END_RECORD and len(record) == 56:
+            entries, directory = struct.unpack_from("<QQ", record, 32)
+    if entries > MAX_MEMBERS:
+        raise Unreadable(f"it declares {entries} files, more than {MAX_MEMBERS}")
+    if directory > MAX_DIRECTORY_BYTES:
+        raise Unreadable(f"its directory is {directory} bytes, more than {MAX_DIRECTORY_BYTES}")
+
+
+def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
+    for info in infos:
+        if info.file_size > MAX_MEMBER_BYTES:
+            raise Unreadable(
+                f"{info.filename} is {info.file_size} bytes uncompressed, "
+                f"more than {MAX_MEMBER_BYTES}"
+            )
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_FROM_BYTES and ratio > MAX_RATIO:
+            raise Unreadable(
+                f"{info.filename} inflates {ratio:.0f} times, more than {MAX_RATIO} (a zip bomb?)"
+            )
+    total = sum(info.file_size for info in infos)
+    if total > MAX_TOTAL_BYTES:
+        raise Unreadable(f"its files are {total} bytes uncompressed, more than {MAX_TOTAL_BYTES}")
+
+
+def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """A member, never more than its declared size (zipfile checks the CRC at its end)."""
+    chunks, size = [], 0
+    with archive.open(info) as member:
+        while chunk := member.read(min(CHUNK_BYTES, info.file_size - size + 1)):
+            size += len(chunk)
+            if size > info.file_size:
+                raise Unreadable(f"{info.filename} holds more than its declared size")
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,36 +158,27 @@ class Verdict:
         self.record(name, problems, fine)
 
 
-def verify_bundle(data: bytes) -> Verdict:
+def verify_bundle(source: bytes | Path) -> Verdict:
     """Check a bundle with nothing but its bytes: checksums, schemas, hashes, the chain, the
     log, that each state projects to the JSON beside it and that the log replays from the
-    first snapshot to each following one."""
+    first snapshot to each following one. Raises ``Unreadable`` when the bytes are not a
+    zip that can be read within the bounds above (and ``OSError`` for a file that cannot be
+    opened): a verdict is only given on a bundle that was read."""
+    names, files = read_bundle(source)
     verdict = Verdict()
-    files = _unzip(data, verdict)
-    if files is None:
+    counts = Counter(names)
+    problems = [f"{name} appears more than once" for name in sorted(counts) if counts[name] > 1]
+    verdict.record("archive", problems, f"{len(files)} files")
+    if problems:
         return verdict
     verdict.run("checksums", lambda: _checksum_problems(files))
     manifest = _load_manifest(files, verdict)
     if manifest is None:
         return verdict
     bundle = Unpacked(manifest, files)
-    for name, check in BUNDLE_CHECKS:
+    for name, check in (*BUNDLE_CHECKS, ("approvals", approvals_problems)):
         verdict.run(name, lambda check=check: check(bundle))  # type: ignore[misc]
     return verdict
-
-
-def _unzip(data: bytes, verdict: Verdict) -> dict[str, bytes] | None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as bundle:
-            names = bundle.namelist()
-            files = {name: bundle.read(name) for name in names if not name.endswith("/")}
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        verdict.record("archive", [f"not a readable zip file: {exc}"], "")
-        return None
-    duplicates = sorted({name for name in names if names.count(name) > 1})
-    problems = [f"{name} appears more than once" for name in duplicates]
-    verdict.record("archive", problems, f"{len(files)} files")
-    return None if problems else files
 
 
 def _checksum_problems(files: dict[str, bytes]) -> tuple[list[str], str]:
@@ -113,9 +204,12 @@ def _checksum_problems(files: dict[str, bytes]) -> tuple[list[str], str]:
 
 def _load_manifest(files: dict[str, bytes], verdict: Verdict) -> dict[str, Any] | None:
     try:
-        manifest = json.loads(files[MANIFEST])
+        manifest = schema.parse_json_limited(files[MANIFEST])
     except KeyError:
         verdict.record("manifest_schema", [f"{MANIFEST} is missing"], "")
+        return None
+    except schema.JSONRefused as exc:
+        verdict.record("manifest_schema", [exc.sentence(MANIFEST)], "")
         return None
     except ValueError as exc:
         verdict.record("manifest_schema", [f"{MANIFEST} is not JSON: {exc}"], "")
@@ -129,7 +223,11 @@ def verify_session(engine: Engine, session_id: str) -> Verdict:
     """Verify a session as stored: its bundle, built faithfully from the database, plus what
     only the database can tell (the snapshot before the session, the log before its start)."""
     d = session_dossier(engine, session_id)
-    verdict = verify_bundle(build_bundle(d, reports=False))
+    try:
+        verdict = verify_bundle(build_bundle(d, reports=False))
+    except Unreadable as exc:  # e.g. a session too large for the offline verifier's bounds
+        verdict = Verdict()
+        verdict.record("archive", [str(exc)], "")
     verdict.run("chain_anchor", lambda: _anchor_problems(engine, d))
     verdict.run("log_before_session", lambda: _log_before_problems(engine, d))
     return verdict

@@ -11,7 +11,12 @@ party that never opened the board must not read as consent. Facilitation may
 record an approval (it is shown) but never counts: facilitators support the
 agreement, they are not party to it.
 
-- `agreed`: each trinôme party approved the current text;
+Each approval names the invite that gave it (the server refuses an approval that does not
+name the sender's own invite, and a party other than the invite's): an approval counts only
+when it names an invite no other party's approval names, so one person can never make a
+section agreed alone, whatever a document holds.
+
+- `agreed`: each trinôme party approved the current text, from three distinct invites;
 - `proposed`: at least one trinôme party approved some version of it (an edit
   after approval reopens an agreed section to `proposed`, not to `draft`);
 - `draft`: otherwise.
@@ -34,6 +39,7 @@ _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 class ApprovalOut(TypedDict):
     party: str
     by: str | None
+    invite: str | None
     at: str | None
     textHash: str | None
     current: bool
@@ -57,9 +63,16 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def counting_parties(approvals: list[ApprovalOut]) -> set[str]:
+    """Trinôme parties whose approval counts: of the current text, naming an invite that no
+    other party's approval names."""
+    current = [a for a in approvals if a["current"] and a["party"] in TRINOME and a["invite"]]
+    invites = [a["invite"] for a in current]
+    return {a["party"] for a in current if invites.count(a["invite"]) == 1}
+
+
 def section_status(approvals: list[ApprovalOut]) -> str:
-    current = {a["party"] for a in approvals if a["current"]}
-    if all(party in current for party in TRINOME):
+    if counting_parties(approvals) >= set(TRINOME):
         return "agreed"
     if any(a["party"] in TRINOME for a in approvals):
         return "proposed"
@@ -102,14 +115,14 @@ def _project_section(
 
 
 def _section(section_id: str, text: str, approvals: list[ApprovalOut]) -> SectionOut:
-    current = {a["party"] for a in approvals if a["current"]}
+    counting = counting_parties(approvals)
     return {
         "id": section_id,
         "text": text,
         "textHash": text_hash(text),
         "status": section_status(approvals),
         "approvals": approvals,
-        "pending": [party for party in TRINOME if party not in current],
+        "pending": [party for party in TRINOME if party not in counting],
     }
 
 
@@ -133,7 +146,7 @@ def _project_approvals(
 def _project_approval(
     party: str, value: object, path: Path, current_hash: str, problems: ProblemReport
 ) -> ApprovalOut | None:
-    """An approval is {by, at, textHash}: a plain object, or leniently a shared map."""
+    """An approval is {by, invite, at, textHash}: a plain object, or leniently a shared map."""
     fields = problems.fields(value, path, expected="object")
     if fields is None:
         return None
@@ -141,6 +154,7 @@ def _project_approval(
     return {
         "party": party,
         "by": problems.string(fields, path, "by"),
+        "invite": problems.string(fields, path, "invite", required=False),
         "at": problems.date(fields, path, "at"),
         "textHash": approved_hash,
         "current": approved_hash == current_hash,

@@ -70,6 +70,7 @@ def seed_board(doc: Doc[Any], template: str, title: str) -> None:
     seeded = meta.get("template")
     if seeded is not None and seeded != template:
         raise ValueError(f"board already seeded as {seeded!r}")
+    _check_title(title)
     with doc.transaction():
         seeded_meta = {"title": title, "template": template, "layoutVersion": float(LAYOUT_VERSION)}
         _add_missing(meta, {**seeded_meta, "locks": Map()})
@@ -88,7 +89,14 @@ def _add_missing(target: Map[Any], entries: Mapping[str, Any]) -> None:
 
 
 def set_title(doc: Doc[Any], title: str) -> None:
+    _check_title(title)
     root(doc, META)["title"] = title
+
+
+def _check_title(title: str) -> None:
+    """pycrdt panics (a BaseException, past ``except Exception``) on a lone surrogate."""
+    if not title.isascii() and any("\ud800" <= char <= "\udfff" for char in title):
+        raise ValueError("a board title must be Unicode text (it holds a lone surrogate)")
 
 
 def set_lock(doc: Doc[Any], zone: str, by: str | None = None, at: str | None = None) -> None:
@@ -287,12 +295,17 @@ def set_section_text(doc: Doc[Any], section: str, text: str) -> None:
         replace_text(_text(_section(doc, section)), text)
 
 
-def approve_section(doc: Doc[Any], section: str, party: str, by: str, at: str) -> None:
-    """Record that `party` approves the section's text as it reads now."""
+def approve_section(
+    doc: Doc[Any], section: str, party: str, by: str, at: str, *, invite: str | None = None
+) -> None:
+    """Record that `party` approves the section's text as it reads now; ``by`` is the person's
+    name, ``invite`` the invite they approve with (the server requires it of clients)."""
     _check(party, PARTY_BY_ID, "party")
     with doc.transaction():
         target = _section(doc, section)
         approval = {"by": by, "at": _date(at), "textHash": text_hash(str(_text(target)))}
+        if invite is not None:
+            approval["invite"] = invite
         _approvals(target)[party] = approval
 
 

@@ -21,13 +21,15 @@ class Role(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Grant:
-    """What one verified token allows: a role on one board, or on every board of a site."""
+    """What one verified token allows: a role on one board, or on every board of a site, and
+    the party its holder speaks for (None: no party, so no approvals)."""
 
     invite_id: str
     role: Role
     board_id: str | None
     site_id: str | None
     expires_at: float | None
+    party: str | None = None
 
     def covers(self, board_id: str, board_site_id: str | None) -> bool:
         if self.board_id is not None:
@@ -36,6 +38,20 @@ class Grant:
 
     def expired(self, now: float) -> bool:
         return self.expires_at is not None and now >= self.expires_at
+
+
+FACILITATION = "facilitation"
+"""The party of every facilitator: shown beside their approvals, never counted as a party."""
+
+
+def party_of(role: Role, party: str | None) -> str | None:
+    """The party an invite speaks for: its own for participants, facilitation for facilitators,
+    none for observers."""
+    if role is Role.FACILITATOR:
+        return FACILITATION
+    if role is Role.OBSERVER:
+        return None
+    return party
 
 
 TOKEN_BYTES = 32

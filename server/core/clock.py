@@ -11,11 +11,15 @@ def iso(ts: float) -> str:
 
 
 def parse_iso(raw: str) -> float:
-    """ISO 8601 -> Unix time; a time without an offset is read as UTC. Raises ValueError."""
+    """ISO 8601 -> Unix time; a time without an offset is read as UTC. Raises ValueError,
+    also for a moment whose UTC date leaves the years 1 to 9999 (``9999-12-31T23:59:59-23:59``
+    parses, but ``iso`` could not write it back)."""
     try:
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
-        return moment.timestamp()
+        ts = moment.timestamp()
+        datetime.fromtimestamp(ts, UTC)
     except (OverflowError, OSError) as exc:
         raise ValueError(str(exc)) from exc
+    return ts

@@ -29,7 +29,13 @@ class Settings:
     max_frame_bytes: int = 8 * 1024 * 1024
     """Largest WebSocket message accepted; bigger frames close with 1009 before being buffered."""
     max_awareness_bytes: int = 64 * 1024
-    """Largest awareness state (JSON) per client id."""
+    """Largest awareness state (UTF-8 JSON) per client id; a bigger one closes with 4400."""
+    max_awareness_ids_per_connection: int = 8
+    """Awareness client ids one connection may announce (a browser tab uses 1); then 4400."""
+    max_presence_bytes_per_board: int = 1024 * 1024
+    """Awareness states one board holds in all, so a newcomer's first presence frame is
+    bounded; half is shared, half is split evenly between ``max_peers_per_board``
+    connections, so a connection within its even share is never refused. Over it: 1013."""
     rate_messages_per_second: float = 300.0
     """Sustained messages per second per connection before 4429."""
     rate_burst_messages: int = 1000
@@ -44,6 +50,19 @@ class Settings:
     """Bytes queued for one slow reader before it is closed with 1013."""
     max_peers_per_board: int = 250
     """Connections one board accepts; more are refused with 1013."""
+    facilitator_reserved_peers: int = 10
+    """Of ``max_peers_per_board``, slots only facilitators may take, so participants and
+    observers filling a board never lock its facilitator out."""
+    max_connections_per_invite: int = 20
+    """Open connections one invite may hold on this instance, over all its boards; then 1013
+    (a party's link is often shared by a few people, each with a tab or two)."""
+    invite_bytes_per_minute: int = 16 * 1024 * 1024
+    """Bytes one invite may send per minute over all its connections; the budget survives
+    reconnects. Over it the connection closes with 4429 and new ones are refused until
+    it refills."""
+    max_board_bytes: int = 16 * 1024 * 1024
+    """Largest document of one board (its encoded Yjs state); an update that would pass it
+    is refused like any refused write (``write_refused`` notice, 4403 when repeated)."""
     refused_writes_before_close: int = 3
     """Writes dropped (observer, locked board) before the connection is closed with 4403."""
     writer_batch_max: int = 512
@@ -64,6 +83,18 @@ class Settings:
     """WebSocket ping period; a peer that misses its pong is dropped and its presence removed."""
     ping_timeout_seconds: float = 20.0
     """How long a ping may stay unanswered."""
+    max_body_bytes: int = 1024 * 1024
+    """Largest HTTP request body; a bigger one is refused with 413 before it is read further."""
+    max_header_bytes: int = 64 * 1024
+    """Largest request line and headers of an HTTP request; more is refused with 431."""
+    header_timeout_seconds: float = 10.0
+    """An HTTP request's line and headers must arrive within this (from the connection's
+    opening, or the previous response); otherwise 408 and the connection is closed."""
+    body_timeout_seconds: float = 30.0
+    """An HTTP request's body must arrive within this after its headers; otherwise 408."""
+    max_http_connections: int = 512
+    """HTTP connections open at once (board WebSockets not counted): at the cap, the oldest
+    one still waiting for a request is closed to make room, or the newcomer gets 503."""
     log_format: str = "text"
     """``text`` for people, ``json`` for log collectors (one object a line, board and peer)."""
     sqlite_synchronous: str = "NORMAL"

@@ -25,7 +25,7 @@ NEEDS_BEARER = "send 'Authorization: Bearer <token>'"
 NEEDS_OPERATOR = "this action needs the operator token"
 NEEDS_BOARD_FACILITATOR = "this action needs a facilitator token of this board"
 NEEDS_SITE_FACILITATOR = "this action needs the operator token or a facilitator token of this site"
-NEEDS_INVITE_FACILITATOR = "only the operator or a facilitator of the same board or site revokes it"
+NEEDS_INVITE_FACILITATOR = "only the operator or a facilitator of the same board or site manages it"
 OTHER_BOARD = "this token is for another board"
 OTHER_BOARD_CONNECTION = "this invite is for another board"
 
@@ -131,8 +131,9 @@ async def snapshot_for(
     return snapshot, board
 
 
-async def invite_to_revoke(request: Request) -> catalog.Invite:
-    """The invite of the path, for the operator or a facilitator of its board or site."""
+async def invite_to_manage(request: Request) -> catalog.Invite:
+    """The invite of the path, for the operator or a facilitator of its board or site (to
+    revoke it or give it its party)."""
     engine = services(request).engine
     who = await caller(request)
     invite_id = request.path_params["invite_id"]

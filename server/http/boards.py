@@ -19,8 +19,9 @@ from server.boards.timer import clear_timer, set_timer
 from server.boards.vocabulary import templates_catalog
 from server.core.auth import Role
 from server.core.clock import iso
+from server.core.errors import Conflict
 from server.core.slugs import slug_from
-from server.http.access import board_for, caller, invite_to_revoke, operator, site_for
+from server.http.access import Caller, board_for, caller, invite_to_manage, operator, site_for
 from server.http.endpoints import (
     AUTH_ANY,
     AUTH_FACILITATOR,
@@ -46,13 +47,14 @@ async def get_me(request: Request) -> Response:
     who = await caller(request)
     grant = who.grant
     if grant is None:
-        me = {"invite_id": None, "role": "operator", "board": None, "site": None}
+        me = {"invite_id": None, "role": "operator", "party": None, "board": None, "site": None}
         return JSONResponse({**me, "expires_at": None, "label": None})
     invite = await blocking(catalog.get_invite, services(request).engine, grant.invite_id)
     return JSONResponse(
         {
             "invite_id": grant.invite_id,
             "role": grant.role.value,
+            "party": grant.party,
             "board": grant.board_id,
             "site": grant.site_id,
             "expires_at": grant.expires_at,
@@ -137,7 +139,7 @@ async def get_contributions(request: Request) -> Response:
 
 
 async def _create_invite(
-    request: Request, *, board_id: str | None, site_id: str | None
+    request: Request, who: Caller, *, board_id: str | None, site_id: str | None
 ) -> Response:
     data = await body(request, "api/invite-create.request.schema.json")
     invite, token = await blocking(
@@ -148,18 +150,20 @@ async def _create_invite(
         role=Role(data["role"]),
         label=data.get("label"),
         expires_in=data.get("expires_in"),
+        party=data.get("party"),
+        parent=who.grant,
     )
     return JSONResponse(invite_json(request, invite, token), status_code=201)
 
 
 async def create_board_invite(request: Request) -> Response:
-    board, _ = await board_for(request, facilitator=True)
-    return await _create_invite(request, board_id=board.id, site_id=None)
+    board, who = await board_for(request, facilitator=True)
+    return await _create_invite(request, who, board_id=board.id, site_id=None)
 
 
 async def create_site_invite(request: Request) -> Response:
-    site, _ = await site_for(request)
-    return await _create_invite(request, board_id=None, site_id=site.id)
+    site, who = await site_for(request)
+    return await _create_invite(request, who, board_id=None, site_id=site.id)
 
 
 async def list_board_invites(request: Request) -> Response:
@@ -171,10 +175,28 @@ async def list_board_invites(request: Request) -> Response:
 
 async def revoke_invite(request: Request) -> Response:
     svc = services(request)
-    invite = await invite_to_revoke(request)
-    revoked = await blocking(catalog.revoke_invite, svc.engine, invite.id)
+    invite = await invite_to_manage(request)
+    revoked, with_it = await blocking(catalog.revoke_invite, svc.engine, invite.id)
     svc.rooms.kick_invite(invite.id, "this invite has been revoked")
-    return JSONResponse(invite_json(request, revoked, None))
+    for other in with_it:
+        svc.rooms.kick_invite(other, "the invite that created this one has been revoked")
+    return JSONResponse({**invite_json(request, revoked, None), "revoked_with": with_it})
+
+
+async def set_invite_party(request: Request) -> Response:
+    """Upgrade a participant invite made before parties were recorded: its link keeps
+    working, and from its next connection its holder may approve for that party."""
+    invite = await invite_to_manage(request)
+    party = (await body(request, "api/invite-party.request.schema.json"))["party"]
+    if invite.role is not Role.PARTICIPANT or invite.party is not None:
+        raise Conflict(
+            "only a participant invite without a party can be given one; "
+            "create a new invite for another party",
+            invite=invite.id,
+        )
+    updated = await blocking(catalog.set_invite_party, services(request).engine, invite.id, party)
+    services(request).rooms.kick_invite(invite.id, "this invite now speaks for a party; reconnect")
+    return JSONResponse(invite_json(request, updated, None))
 
 
 async def _set_lock(request: Request, locked: bool) -> Response:
@@ -346,10 +368,19 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "api/timer.request.schema.json",
     ),
     Endpoint(
+        "PATCH",
+        "/api/invites/{invite_id}",
+        set_invite_party,
+        "Give a participant invite without a party its party (once); its connections reconnect",
+        "operator, or a facilitator of the invite's board or site",
+        {200: "api/invite.schema.json", 404: "problem.schema.json", 409: "problem.schema.json"},
+        "api/invite-party.request.schema.json",
+    ),
+    Endpoint(
         "DELETE",
         "/api/invites/{invite_id}",
         revoke_invite,
-        "Revoke an invite; its live connections close with 4403",
+        "Revoke an invite and those created from it; their live connections close with 4403",
         "operator, or a facilitator of the invite's board or site",
         {200: "api/invite.schema.json", 404: "problem.schema.json"},
     ),

@@ -15,7 +15,12 @@ COMMON_ERRORS = {
     401: "No token, or an unknown or expired one",
     403: "The token does not allow this",
     404: "No such board, site or invite",
+    408: "The request's headers or body arrived too slowly (ATELIER_HEADER_TIMEOUT_SECONDS, "
+    "ATELIER_BODY_TIMEOUT_SECONDS)",
+    431: "The request's headers are larger than ATELIER_MAX_HEADER_BYTES",
+    503: "Every connection this instance accepts is busy; retry after the Retry-After delay",
 }
+BODY_TOO_LARGE = "The body is larger than ATELIER_MAX_BODY_BYTES; nothing was read past it"
 HEALTH = (
     ("/healthz", "The process answers", "health"),
     ("/readyz", "Database reachable, log writer healthy and not lagging", "ready"),
@@ -105,6 +110,8 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
     if parameters:
         operation["parameters"] = parameters
     if endpoint.request is not None:
+        problem_media = _media("problem.schema.json")
+        responses.setdefault("413", {"description": BODY_TOO_LARGE, "content": problem_media})
         operation["requestBody"] = {
             "required": endpoint.body_required,
             "content": {"application/json": {"schema": _ref(endpoint.request)}},

@@ -12,8 +12,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import unicodedata
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -23,9 +21,9 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from server.boards.labels import PARTIES, PARTY_BY_ID, french_spacing, pick
+from server.boards.labels import PARTY_BY_ID, french_spacing, pick
 from server.boards.vocabulary import templates_catalog
-from server.core.auth import Role
+from server.core.auth import FACILITATION
 from server.core.errors import Forbidden, Unauthenticated
 from server.core.resources import resource_dir
 from server.core.slugs import is_slug
@@ -143,44 +141,13 @@ async def home(request: Request) -> Response:
     return render(request, "index.html", data={"page": "home"})
 
 
-@dataclass(frozen=True, slots=True)
-class PartyChoice:
-    id: str
-    label: str
-    note: str | None
-    suggested: bool
-
-
-def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def party_choices(role: Role, label: str | None, lang: str) -> list[PartyChoice]:
-    """The parties one may speak for: the trinôme; facilitation for facilitators; none for
-    observers. The invite's label suggests one ("Collectivité" → the local authority)."""
-    words = strings(lang)
-    ids = [p.id for p in PARTIES if p.trinome]
-    if role is Role.FACILITATOR:
-        ids = ["facilitation", *ids]
-    elif role is Role.OBSERVER:
-        ids = ["", *ids, "facilitation"]
-    hint = _plain(label or "")
-    suggested = next(
-        (pid for pid in ids if pid and _plain(pick(PARTY_BY_ID[pid].label, "fr")) in hint), None
-    )
-    if suggested is None:
-        suggested = ids[0]
-    choices = []
-    for pid in ids:
-        if not pid:
-            text, note = words["join.noParty"], None
-        elif pid == "facilitation":
-            text, note = words["join.facilitationParty"], None
-        else:
-            text, note = pick(PARTY_BY_ID[pid].label, lang), words["join.trinome"]
-        choices.append(PartyChoice(pid, text, note, pid == suggested))
-    return choices
+def party_words(party: str | None, lang: str) -> str:
+    """How the join page names the party an invite speaks for."""
+    if party is None:
+        return strings(lang)["join.noParty"]
+    if party == FACILITATION:
+        return strings(lang)["join.facilitationParty"]
+    return pick(PARTY_BY_ID[party].label, lang)
 
 
 async def join(request: Request) -> Response:
@@ -209,6 +176,7 @@ async def join(request: Request) -> Response:
         "id": grant.invite_id,
         "token": token,
         "role": grant.role.value,
+        "party": grant.party,
         "board": board.id,
         "boardTitle": board.title,
         "label": label,
@@ -222,18 +190,20 @@ async def join(request: Request) -> Response:
         data={"page": "join", "invite": invite_data},
         board=board,
         invite=invite_data,
-        parties=party_choices(grant.role, label, lang),
+        party=party_words(grant.party, lang),
     )
 
 
 async def _board_page(request: Request, template: str, page: str) -> Response:
+    """The same page for every board id that could exist, known or not: the token lives in
+    the visitor's browser, so the server cannot check it here, and a title (or a 404 for an
+    unknown id) would tell anyone what only the API may tell a token holder. The script
+    asks the API with the token, then shows the title or why it cannot."""
     board_id = request.path_params["board_id"]
-    board = None
-    if is_slug(board_id):
-        board = await asyncio.to_thread(catalog.get_board, services(request).engine, board_id)
-    if board is None:
+    if not is_slug(board_id):
         return message(request, 404, "board.notFoundTitle", "board.notFound")
-    return render(request, template, data={"page": page, "boardId": board.id}, board=board)
+    data = {"page": page, "boardId": board_id}
+    return render(request, template, data=data, board_id=board_id)
 
 
 async def board_page(request: Request) -> Response:

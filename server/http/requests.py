@@ -1,28 +1,42 @@
 """Reading a request: its JSON body against a schema, path ids and query parameters.
 
 Every refusal is a ``BadRequest`` (or ``NotFound`` for an id that cannot exist) naming the
-field, so clients can show it next to the input.
+field, so clients can show it next to the input; a body past ``max_body_bytes`` is a 413.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
+import contextlib
 import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from server.core import schema
 from server.core.clock import parse_iso
-from server.core.errors import BadRequest, NotFound
+from server.core.errors import AtelierError, BadRequest, NotFound
+from server.http.services import services
 
 T = TypeVar("T")
 BINARY = "application/octet-stream"
 MAX_SEQ = 2**63 - 1
 RECORD_ID = re.compile(r"[0-9a-f]{1,32}")
 """Sessions and snapshots have random hex ids."""
+DIGITS = re.compile(r"[0-9]+")
+MAX_LENGTH_DIGITS = 18
+"""A Content-Length with more digits is past any limit (and past a 64-bit integer)."""
+
+
+class ContentTooLarge(AtelierError):
+    status, title = 413, "Content too large"
+
+
+class BodyNotReceived(AtelierError):
+    """The client went, or its body missed its deadline; the answer reaches no one."""
+
+    status, title = 408, "Request timeout"
 
 
 async def blocking(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -32,9 +46,13 @@ async def blocking(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 async def body(request: Request, schema_name: str) -> dict[str, Any]:
     """The request body, parsed and validated against ``schemas/<schema_name>``."""
-    raw = await request.body()
+    raw = await read_body(request)
     try:
-        data = json.loads(raw) if raw.strip() else {}
+        data = schema.parse_json_limited(raw) if raw.strip() else {}
+    except schema.JSONRefused as exc:
+        if exc.field:
+            raise BadRequest(exc.sentence("the body"), field=exc.field) from exc
+        raise BadRequest(exc.sentence("the body")) from exc
     except ValueError as exc:
         raise BadRequest(f"the body is not valid JSON: {exc}") from exc
     errors = schema.problems(schema_name, data)
@@ -42,6 +60,30 @@ async def body(request: Request, schema_name: str) -> dict[str, Any]:
         raise BadRequest("; ".join(errors), errors=errors)
     assert isinstance(data, dict)
     return data
+
+
+async def read_body(request: Request) -> bytes:
+    """The raw body, refused with 413 as soon as it is known to pass ``max_body_bytes``:
+    from its Content-Length before reading, else once the chunks read so far pass it, so a
+    large body is never held (the server discards the rest as it arrives)."""
+    limit = services(request).settings.max_body_bytes
+    declared = request.headers.get("content-length", "").strip()
+    if DIGITS.fullmatch(declared) and (len(declared) > MAX_LENGTH_DIGITS or int(declared) > limit):
+        raise ContentTooLarge(_too_large(limit))
+    received = bytearray()
+    try:
+        async with contextlib.aclosing(request.stream()) as chunks:
+            async for chunk in chunks:
+                received += chunk
+                if len(received) > limit:
+                    raise ContentTooLarge(_too_large(limit))
+    except ClientDisconnect as exc:
+        raise BodyNotReceived("the request body did not arrive in full") from exc
+    return bytes(received)
+
+
+def _too_large(limit: int) -> str:
+    return f"the request body is larger than {limit} bytes, the most this server accepts"
 
 
 def record_id(request: Request, name: str, what: str) -> str:
@@ -60,7 +102,11 @@ def time_param(request: Request, name: str) -> float | None:
     try:
         return parse_iso(raw)
     except ValueError as exc:
-        raise BadRequest(f"'{name}' must be an ISO 8601 date-time", field=name) from exc
+        raise BadRequest(
+            f"'{name}' must be an ISO 8601 date-time between the years 1 and 9999 in UTC, "
+            "e.g. 2026-11-28T10:00:00Z",
+            field=name,
+        ) from exc
 
 
 def int_param(request: Request, name: str, default: int, low: int, high: int) -> int:

@@ -18,6 +18,7 @@ from server.archive import bundle, dossiers, export, reports, snapshots, verify
 from server.core.errors import Conflict
 from server.http.access import Caller, board_for, session_for, snapshot_for
 from server.http.endpoints import AUTH_ANY, AUTH_FACILITATOR, PROBLEM, Endpoint
+from server.http.pages import SECURITY_HEADERS
 from server.http.requests import BINARY, blocking, body, choice, wants_binary
 from server.http.services import services
 from server.http.views import session_json, snapshot_json
@@ -30,6 +31,20 @@ EXPORT_QUERY: dict[str, dict[str, Any]] = {
     "format": {"enum": list(FORMATS), "description": "json (default), html or pdf"},
     "lang": {"enum": list(LANGS), "description": "fr (default) or en"},
 }
+REPORT_HEADERS = {
+    **SECURITY_HEADERS,
+    "Content-Security-Policy": "; ".join(
+        (
+            "default-src 'none'",
+            "style-src 'unsafe-inline'",
+            "base-uri 'none'",
+            "form-action 'none'",
+            "frame-ancestors 'none'",
+        )
+    ),
+}
+"""The pages' headers, with a policy for a report: its own inline styles and nothing else
+(no script, image, font or request), since it shows what participants wrote."""
 EXPORT_MEDIA: dict[str, dict[str, Any]] = {
     "text/html": {"type": "string"},
     "application/pdf": BINARY_SCHEMA,
@@ -167,10 +182,13 @@ async def _export(
     if form == "json":
         return JSONResponse(await blocking(export.export_json, dossier, lang))
     if form == "html":
-        return HTMLResponse(await blocking(reports.render_html, dossier, lang))
+        html = await blocking(reports.render_html, dossier, lang)
+        disposition = f'attachment; filename="atelier-{stem}-{lang}.html"'
+        return HTMLResponse(html, headers={**REPORT_HEADERS, "Content-Disposition": disposition})
     pdf = await blocking(reports.render_pdf, dossier, lang)
     disposition = f'inline; filename="atelier-{stem}-{lang}.pdf"'
-    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})
+    headers = {"X-Content-Type-Options": "nosniff", "Content-Disposition": disposition}
+    return Response(pdf, media_type="application/pdf", headers=headers)
 
 
 async def session_evidence(request: Request) -> Response:

@@ -42,12 +42,14 @@ def invite_json(request: Request, invite: catalog.Invite, token: str | None) -> 
     data: dict[str, Any] = {
         "id": invite.id,
         "role": invite.role.value,
+        "party": invite.speaks_for,
         "board": invite.board_id,
         "site": invite.site_id,
         "label": invite.label,
         "created_at": invite.created_at,
         "expires_at": invite.expires_at,
         "revoked_at": invite.revoked_at,
+        "created_by": invite.created_by,
     }
     if token is not None:
         data["token"] = token

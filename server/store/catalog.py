@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from server.core.auth import Grant, Role, hash_token, mint_token
+from server.core.auth import Grant, Role, hash_token, mint_token, party_of
 from server.core.errors import Conflict, Forbidden, NotFound, Unauthenticated
 from server.store import log
 from server.store.models import boards, invites, locks, sites
@@ -44,6 +44,15 @@ class Invite:
     created_at: float
     expires_at: float | None
     revoked_at: float | None
+    party: str | None = None
+    """The trinôme party of a participant invite (None for facilitators and observers, and
+    for participant invites made before parties were recorded)."""
+    created_by: str | None = None
+    """The facilitator invite that created this one; None when the operator did."""
+
+    @property
+    def speaks_for(self) -> str | None:
+        return party_of(self.role, self.party)
 
 
 def create_site(engine: Engine, site_id: str, title: str) -> Site:
@@ -159,10 +168,16 @@ def create_invite(
     role: Role,
     label: str | None,
     expires_in: float | None,
+    party: str | None = None,
+    parent: Grant | None = None,
 ) -> tuple[Invite, str]:
-    """A new invite and its token; only the token's hash is stored."""
+    """A new invite and its token; only the token's hash is stored. An invite made by a
+    facilitator (``parent``) never expires after the facilitator's own."""
     now = time.time()
     token = mint_token()
+    expires_at = None if expires_in is None else now + expires_in
+    if parent is not None and parent.expires_at is not None:
+        expires_at = min(expires_at or parent.expires_at, parent.expires_at)
     invite = Invite(
         id=secrets.token_hex(8),
         board_id=board_id,
@@ -170,8 +185,10 @@ def create_invite(
         role=role,
         label=label,
         created_at=now,
-        expires_at=None if expires_in is None else now + expires_in,
+        expires_at=expires_at,
         revoked_at=None,
+        party=party if role is Role.PARTICIPANT else None,
+        created_by=None if parent is None else parent.invite_id,
     )
     with engine.begin() as conn:
         conn.execute(
@@ -185,6 +202,8 @@ def create_invite(
                 created_at=invite.created_at,
                 expires_at=invite.expires_at,
                 revoked_at=None,
+                party=invite.party,
+                created_by=invite.created_by,
             )
         )
     return invite, token
@@ -215,16 +234,53 @@ def list_invites(engine: Engine, *, board_id: str | None, site_id: str | None) -
     return [_invite(row) for row in rows]
 
 
-def revoke_invite(engine: Engine, invite_id: str) -> Invite:
+MAX_DELEGATION_DEPTH = 32
+"""Invites made from invites made from invites…: a bound on the walk, never reached in use."""
+
+
+def revoke_invite(engine: Engine, invite_id: str) -> tuple[Invite, list[str]]:
+    """Revoke the invite and every invite created from it, at any depth, in one transaction.
+    Returns the invite and the ids of the others newly revoked."""
+    now = time.time()
+    with engine.begin() as conn:
+        row = conn.execute(select(invites).where(invites.c.id == invite_id)).first()
+        if row is None:
+            raise NotFound(f"no invite with id {invite_id!r}")
+        descendants: list[str] = []
+        frontier = [invite_id]
+        for _ in range(MAX_DELEGATION_DEPTH):
+            frontier = list(
+                conn.execute(select(invites.c.id).where(invites.c.created_by.in_(frontier)))
+                .scalars()
+                .all()
+            )
+            if not frontier:
+                break
+            descendants += frontier
+        still_valid = conn.execute(
+            select(invites.c.id).where(
+                invites.c.id.in_(descendants), invites.c.revoked_at.is_(None)
+            )
+        ).scalars()
+        newly = sorted(still_valid.all())
+        conn.execute(
+            update(invites)
+            .where(invites.c.id.in_([invite_id, *descendants]), invites.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        row = conn.execute(select(invites).where(invites.c.id == invite_id)).one()
+    return _invite(row), newly
+
+
+def set_invite_party(engine: Engine, invite_id: str, party: str) -> Invite:
+    """Give a participant invite made before parties were recorded its party, once."""
     with engine.begin() as conn:
         conn.execute(
             update(invites)
-            .where(invites.c.id == invite_id, invites.c.revoked_at.is_(None))
-            .values(revoked_at=time.time())
+            .where(invites.c.id == invite_id, invites.c.party.is_(None))
+            .values(party=party)
         )
-        row = conn.execute(select(invites).where(invites.c.id == invite_id)).first()
-    if row is None:
-        raise NotFound(f"no invite with id {invite_id!r}")
+        row = conn.execute(select(invites).where(invites.c.id == invite_id)).one()
     return _invite(row)
 
 
@@ -239,7 +295,14 @@ def verify_token(engine: Engine, token: str, now: float | None = None) -> Grant:
     invite = _invite(row)
     if invite.revoked_at is not None:
         raise Forbidden("this invite has been revoked", reason="revoked")
-    grant = Grant(invite.id, invite.role, invite.board_id, invite.site_id, invite.expires_at)
+    grant = Grant(
+        invite.id,
+        invite.role,
+        invite.board_id,
+        invite.site_id,
+        invite.expires_at,
+        invite.speaks_for,
+    )
     if grant.expired(time.time() if now is None else now):
         raise Unauthenticated("this invite has expired", reason="expired")
     return grant

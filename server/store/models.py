@@ -60,6 +60,8 @@ invites = Table(
     Column("created_at", Float, nullable=False),
     Column("expires_at", Float, nullable=True),
     Column("revoked_at", Float, nullable=True),
+    Column("party", String(32), nullable=True),
+    Column("created_by", String(32), nullable=True, index=True),
 )
 
 updates = Table(

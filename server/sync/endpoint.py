@@ -12,9 +12,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from server.boards.labels import PARTY_BY_ID
 from server.core.auth import Grant, Role
-from server.core.errors import AtelierError, CloseCode, Overloaded
+from server.core.errors import AtelierError, CloseCode, Forbidden, Overloaded
 from server.core.metrics import counters
 from server.core.settings import Settings
 from server.sync import protocol
@@ -26,7 +25,6 @@ from server.sync.rooms import Rooms
 logger = logging.getLogger("atelier.ws")
 
 MAX_NAME_CHARS = 80
-FACILITATION = "facilitation"
 
 Authorizer = Callable[[str, str], Awaitable[Grant]]
 """(board id, token) -> grant, raising an ``AtelierError`` that carries the close code."""
@@ -55,10 +53,22 @@ class BoardEndpoint:
         """Check the token and open the board; raises an ``AtelierError`` with the close
         code that tells the client why not."""
         grant = await self._authorize(board_id, query.get("token", ""))
-        room = await self._rooms().enter(board_id)
-        if len(room.peers) >= self._settings.max_peers_per_board:
+        _party(grant, query.get("party"))  # a party the invite does not speak for: refused now
+        rooms = self._rooms()
+        _within_invite_limits(rooms, grant)  # before loading: a refused invite loads nothing
+        room = await rooms.enter(board_id)
+        _within_invite_limits(rooms, grant)  # connections of this invite may have joined since
+        if len(room.peers) >= self._board_capacity(grant):
             raise Overloaded("this board has too many connections")
         return Admission(room, grant, query)
+
+    def _board_capacity(self, grant: Grant) -> int:
+        """Facilitators may take every slot; the others leave the reserve to them, so a
+        board full of participants or observers never locks its facilitator out."""
+        s = self._settings
+        if grant.role is Role.FACILITATOR:
+            return s.max_peers_per_board
+        return s.max_peers_per_board - s.facilitator_reserved_peers
 
     def join(self, admission: Admission, link: Link) -> Peer:
         s, query = self._settings, admission.query
@@ -89,6 +99,11 @@ class BoardEndpoint:
         if not peer.limiter.allow(len(data)):
             peer.close(CloseCode.RATE_LIMITED, "too many messages; slow down and reconnect")
             return
+        if not room.invites.spend(peer.grant.invite_id, len(data)):
+            per_minute = self._settings.invite_bytes_per_minute
+            reason = f"this invite sent over {per_minute} bytes a minute; wait, then reconnect"
+            peer.close(CloseCode.RATE_LIMITED, reason)
+            return
         try:
             message = protocol.decode(data, max_awareness_bytes=self._settings.max_awareness_bytes)
             room.receive(peer, message)
@@ -112,8 +127,17 @@ class BoardEndpoint:
             peer.close(CloseCode.INTERNAL, "internal error")
 
 
+def _within_invite_limits(rooms: Rooms, grant: Grant) -> None:
+    """Connections and bytes per invite, counted over all its boards and reconnections."""
+    refusal = rooms.invites.refusal(grant.invite_id)
+    if refusal is not None:
+        raise refusal
+
+
 def _party(grant: Grant, asked: str | None) -> str | None:
-    """Attribution party: one of the programme's parties; facilitators default to theirs."""
-    if asked in PARTY_BY_ID:
-        return asked
-    return FACILITATION if grant.role is Role.FACILITATOR else None
+    """The party a connection speaks for is its invite's; asking for another is refused, so
+    one invite can never approve for several parties."""
+    if asked and asked != grant.party:
+        speaks_for = grant.party or "no party"
+        raise Forbidden(f"this invite speaks for {speaks_for}, not for {asked[:40]!r}")
+    return grant.party

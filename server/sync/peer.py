@@ -51,6 +51,15 @@ class TokenBucket:
         self._bytes = min(self._byte_burst, self._bytes + elapsed * self._byte_rate) - size
         return self._msgs >= 0 and self._bytes >= 0
 
+    def charge(self, size: int) -> bool:
+        """Count bytes the server sends on request (a presence answer) against the byte
+        allowance, so a tiny request cannot buy a large answer at the message rate."""
+        now = time.monotonic()
+        elapsed, self._last = now - self._last, now
+        self._msgs = min(self._msg_burst, self._msgs + elapsed * self._msg_rate)
+        self._bytes = min(self._byte_burst, self._bytes + elapsed * self._byte_rate) - size
+        return self._bytes >= 0
+
 
 class Peer:
     """A connected client of one board."""
@@ -79,6 +88,8 @@ class Peer:
         self._max_bytes = outbox_max_bytes
         self.close_code: CloseCode | None = None
         self.awareness_ids: set[int] = set()
+        self.awareness_bytes = 0
+        """What this connection's awareness states weigh (see ``sync.presence``)."""
         self.refused_writes = 0
         self.settled_frames = 0
         """Update-carrying frames received (SyncStep2 and Update) that are durable or held

@@ -101,14 +101,15 @@ class ByteReader:
         self.pos = end
         return chunk
 
-    def var_string(self) -> str:
-        try:
-            return self.var_bytes().decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise MalformedMessage("string is not valid UTF-8") from exc
-
     def at_end(self) -> bool:
         return self.pos == len(self.data)
+
+
+def _utf8(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MalformedMessage("string is not valid UTF-8") from exc
 
 
 def decode(frame: bytes, *, max_awareness_bytes: int = 64 * 1024) -> Message:
@@ -154,11 +155,14 @@ def _decode_awareness(payload: bytes, max_state_bytes: int) -> tuple[AwarenessEn
     for _ in range(count):
         client_id = reader.var_uint()
         clock = reader.var_uint()
-        state = reader.var_string()
-        if len(state) > max_state_bytes:
+        raw = reader.var_bytes()
+        if len(raw) > max_state_bytes:  # bytes, not characters: UTF-8 takes up to 4 each
             raise MalformedMessage(f"awareness state over {max_state_bytes} bytes")
+        state = _utf8(raw)
         try:
             json.loads(state)
+        except RecursionError as exc:  # nested deeper than the parser's recursion allows
+            raise MalformedMessage("awareness state is nested too deeply") from exc
         except ValueError as exc:
             raise MalformedMessage("awareness state is not JSON") from exc
         entries.append(AwarenessEntry(client_id, clock, state))

@@ -3,6 +3,10 @@
 ``receive`` checks what the peer may do, applies its update inside a transaction, and hands
 the resulting change to the log writer. The change is relayed to the other peers only once
 it is durable (``_on_durable``), so nothing a peer ever received can be lost by a crash.
+
+The document is bounded (``max_board_bytes``, its encoded state): its size is followed from
+the length of each change, an over-estimate, and measured again only when a change would
+pass the limit, so the check costs nothing until a board is nearly full.
 """
 
 from __future__ import annotations
@@ -24,12 +28,16 @@ from server.core.metrics import counters
 from server.sync import protocol
 from server.sync.crdt import InvalidUpdate, adds_anything
 from server.sync.fanout import LocalFanout
+from server.sync.limits import InviteLedger, LiveLimits
 from server.sync.peer import Peer
+from server.sync.presence import Presence
 from server.sync.protocol import AwarenessEntry
 from server.sync.sink import LogEntry, Publisher, UpdateSink
 from server.sync.zones import META_ZONE, ZoneWatcher
 
 logger = logging.getLogger("atelier.room")
+
+QUERIES_OVER_RATE = "too many presence queries; slow down and reconnect"
 
 
 @dataclass(slots=True)
@@ -52,7 +60,11 @@ class Room:
         updates_since_checkpoint: int = 0,
         refused_writes_before_close: int = 3,
         publisher: Publisher | None = None,
+        limits: LiveLimits | None = None,
+        invites: InviteLedger | None = None,
+        size: int | None = None,
     ) -> None:
+        limits = limits or LiveLimits()
         self.board_id = board_id
         self._publisher: Publisher = publisher or LocalFanout()
         self.site_id = site_id
@@ -66,8 +78,13 @@ class Room:
         self._checkpoint_every = checkpoint_every
         self._since_checkpoint = updates_since_checkpoint
         self._refusals_before_close = refused_writes_before_close
-        self._awareness: dict[int, AwarenessEntry] = {}
-        self._owners: dict[int, Peer] = {}
+        self._presence = Presence(board_id, limits)
+        self.invites = invites or InviteLedger(limits)
+        """Connections and bytes per invite, shared by every room of the instance."""
+        self._max_bytes = limits.max_board_bytes
+        self._size = len(doc.get_update()) if size is None else size
+        """The document's encoded size, or more (see the module's docstring)."""
+        self._size_measured = True
         self._captured: list[bytes] = []
         self._submitted = 0
         self._durable = 0
@@ -82,22 +99,25 @@ class Room:
         """Changes applied to the document but not yet durable."""
         return self._submitted - self._durable
 
+    @property
+    def size(self) -> int:
+        """The document's encoded size, measured now."""
+        return len(self.doc.get_update())
+
     def join(self, peer: Peer) -> None:
         self.peers.add(peer)
+        self.invites.opened(peer.grant.invite_id)
         self.idle_since = None
         peer.enqueue(protocol.encode_sync_step1(self.doc.get_state()))
-        states = [e for e in self._awareness.values() if not e.removed]
+        states = self._presence.current()
         if states:
             peer.enqueue(protocol.encode_awareness(states))
 
     def leave(self, peer: Peer) -> None:
-        self.peers.discard(peer)
-        gone = []
-        for client_id in peer.awareness_ids:
-            self._owners.pop(client_id, None)
-            entry = self._awareness.pop(client_id, None)
-            if entry is not None and not entry.removed:
-                gone.append(AwarenessEntry(client_id, entry.clock + 1, "null"))
+        if peer in self.peers:
+            self.peers.discard(peer)
+            self.invites.closed(peer.grant.invite_id)
+        gone = self._presence.release(peer)
         if gone:
             frame = protocol.encode_awareness(gone)
             self._broadcast(frame, exclude=peer)
@@ -117,8 +137,16 @@ class Room:
             case protocol.Awareness(entries):
                 self._update_awareness(peer, entries)
             case protocol.QueryAwareness():
-                states = [e for e in self._awareness.values() if not e.removed]
-                peer.enqueue(protocol.encode_awareness(states))
+                self._answer_query(peer)
+
+    def _answer_query(self, peer: Peer) -> None:
+        """The board's presence, charged to the asker's byte allowance (4429 past it): a
+        one-byte query must not buy a megabyte answer at the message rate."""
+        frame = protocol.encode_awareness(self._presence.current())
+        if peer.limiter.charge(len(frame)):
+            peer.enqueue(frame)
+        else:
+            peer.close(CloseCode.RATE_LIMITED, QUERIES_OVER_RATE)
 
     def _answer_step1(self, peer: Peer, state_vector: bytes) -> None:
         with engine_guard("invalid state vector", InvalidUpdate):
@@ -142,6 +170,8 @@ class Room:
             return "the board's settings (meta) are written by the server only"
         if self._zones.approvals - {peer.party}:
             return "an approval can only be given or withdrawn for your own party"
+        if any(not _signed_by(peer, v) for v in self._zones.approval_values.values()):
+            return "an approval must name the invite that gives it (its 'invite' field)"
         if peer.grant.role is not Role.FACILITATOR:
             locked = sorted(zones & self.locks)
             if locked:
@@ -157,6 +187,10 @@ class Room:
             return
         if not self._sink.has_capacity():
             raise Overloaded("the database is behind; retry in a moment")
+        if self._would_pass_limit(len(update)):
+            self._refuse(peer, f"the board is full ({self._max_bytes} bytes); change not saved")
+            peer.track_update_frame(0)
+            return
         try:
             with engine_guard("invalid update", InvalidUpdate):
                 zones = self._zones.touched_by(update)
@@ -170,6 +204,19 @@ class Room:
             peer.track_update_frame(0)
             return
         self._apply(update, peer)
+
+    def _would_pass_limit(self, size: int) -> bool:
+        if self._size + size <= self._max_bytes:
+            return False
+        if not self._size_measured:
+            self._size, self._size_measured = self.size, True
+        return self._size + size > self._max_bytes
+
+    def _grew(self, changes: list[bytes]) -> list[bytes]:
+        if changes:
+            self._size += sum(map(len, changes))
+            self._size_measured = False
+        return changes
 
     def _refuse(self, peer: Peer, reason: str) -> None:
         peer.refused_writes += 1
@@ -192,7 +239,7 @@ class Room:
         try:
             with self.doc.transaction(origin=origin):
                 change()
-            return list(self._captured)
+            return self._grew(list(self._captured))
         finally:
             self._captured.clear()
 
@@ -251,26 +298,7 @@ class Room:
     # -- presence ---------------------------------------------------------------------
 
     def _update_awareness(self, peer: Peer, entries: tuple[AwarenessEntry, ...]) -> None:
-        accepted = []
-        for entry in entries:
-            owner = self._owners.get(entry.client_id)
-            if owner is None:
-                if entry.removed:
-                    continue
-                self._owners[entry.client_id] = peer
-                peer.awareness_ids.add(entry.client_id)
-            elif owner is not peer:
-                logger.info(
-                    "board %s: awareness for client %s refused (owned by another connection)",
-                    self.board_id,
-                    entry.client_id,
-                )
-                continue
-            current = self._awareness.get(entry.client_id)
-            if current is not None and entry.clock < current.clock:
-                continue
-            self._awareness[entry.client_id] = entry
-            accepted.append(entry)
+        accepted = self._presence.accept(peer, entries)
         if accepted:
             # Echoed to its author too: the official client drops a connection that hears
             # nothing for 30 s, and its own presence renewals are what it hears when alone.
@@ -283,9 +311,7 @@ class Room:
         message = protocol.decode(frame)
         if not isinstance(message, protocol.Awareness):
             return
-        for entry in message.entries:
-            if entry.client_id not in self._owners:
-                self._awareness[entry.client_id] = entry
+        self._presence.remember_remote(message.entries)
         self._broadcast(frame, exclude=None)
 
     def set_lock(self, zone: str, locked: bool, by: str | None, at: str) -> None:
@@ -314,3 +340,8 @@ class Room:
         without this the room and its documents would never be freed."""
         self.doc.unobserve(self._subscription)
         self._zones.close()
+
+
+def _signed_by(peer: Peer, approval: object) -> bool:
+    """An approval names the invite giving it, so evidence shows who approved, per person."""
+    return isinstance(approval, dict) and approval.get("invite") == peer.grant.invite_id

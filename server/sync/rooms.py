@@ -12,6 +12,7 @@ from types import TracebackType
 from server.core import memory
 from server.core.errors import CloseCode
 from server.sync.fanout import Fanout, LocalFanout
+from server.sync.limits import InviteLedger, LiveLimits
 from server.sync.loader import Loader, RecentReader
 from server.sync.room import Room
 from server.sync.sink import UpdateSink
@@ -38,7 +39,11 @@ class Rooms:
         refused_writes_before_close: int = 3,
         fanout: Fanout | None = None,
         read_recent: RecentReader | None = None,
+        limits: LiveLimits | None = None,
     ) -> None:
+        self._limits = limits or LiveLimits()
+        self.invites = InviteLedger(self._limits)
+        """Connections and bytes per invite, over every board of this instance."""
         self._sink = sink
         self._loader = loader
         self._fanout: Fanout = fanout or LocalFanout()
@@ -80,6 +85,7 @@ class Rooms:
 
     async def _load(self, board_id: str) -> Room:
         loaded = await self._loader(board_id)
+        size = await asyncio.to_thread(lambda: len(loaded.doc.get_update()))
         self.loads += 1
         room = Room(
             board_id,
@@ -91,6 +97,9 @@ class Rooms:
             updates_since_checkpoint=loaded.updates_since_checkpoint,
             refused_writes_before_close=self._refusals,
             publisher=self._fanout,
+            limits=self._limits,
+            invites=self.invites,
+            size=size,
         )
         room.last_seq = loaded.last_seq
         self._rooms[board_id] = room
@@ -181,7 +190,8 @@ class Rooms:
             room.notify(kind, ok, message)
 
     def sweep(self, now_monotonic: float | None = None, now_wall: float | None = None) -> None:
-        """Unload idle, fully durable rooms; close connections whose invite has expired."""
+        """Unload idle, fully durable rooms; close connections whose invite has expired;
+        forget invite budgets that have refilled."""
         mono = time.monotonic() if now_monotonic is None else now_monotonic
         wall = time.time() if now_wall is None else now_wall
         unloaded = 0
@@ -196,6 +206,7 @@ class Rooms:
                 self._fanout.unwatch(board_id)
                 unloaded += 1
                 logger.debug("board %s unloaded", board_id)
+        self.invites.prune()
         self._unloaded_since_trim += unloaded
         if self._unloaded_since_trim >= TRIM_AFTER_UNLOADS or (unloaded and not self._rooms):
             memory.trim()

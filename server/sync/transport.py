@@ -10,6 +10,13 @@ them. Every other WebSocket path keeps uvicorn's ASGI handling.
 A board connection is accepted only after its token is checked and its board opened; a
 refused client is accepted only to be told why with a close code (browsers cannot read an
 HTTP refusal).
+
+Every frame counts against the connection's rate, not only whole messages: pings, pongs
+and each fragment of a message. A client that does not read gets no pongs queued for it.
+After the server's close frame the socket stays open, reading and dropping what the client
+still sends, until the client answers or ``CLOSE_TIMEOUT_SECONDS`` pass: closing a socket
+with unread data makes the kernel reset the connection, and the reset discards the close
+frame (1009 for an oversized message) before the client reads it.
 """
 
 from __future__ import annotations
@@ -17,13 +24,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import struct
+from collections.abc import Generator
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, unquote
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.exceptions import PayloadTooBig
 from websockets.frames import Frame, Opcode
 from websockets.http11 import Request
 from websockets.protocol import State
+from websockets.server import ServerProtocol
 
 from server.core.errors import AtelierError, CloseCode, close_reason
 from server.core.metrics import counters
@@ -36,6 +46,12 @@ logger = logging.getLogger("atelier.ws")
 BOARD_PATH = "/ws/boards/"
 FRAME_ONCE_MAX_BYTES = 64 * 1024
 """Larger messages (a whole board for a newcomer) go to one peer; they are not kept."""
+CLOSE_TIMEOUT_SECONDS = 2.0
+"""How long a client has to answer the server's close frame before the socket is closed."""
+PONG = b"\x8a"
+"""First byte of a pong frame from the server (FIN, opcode 0xA)."""
+CLOSE_OPCODE = 0x8
+MASK_BYTES = 4
 
 
 def board_protocol(endpoint: BoardEndpoint) -> type[asyncio.Protocol]:
@@ -53,6 +69,63 @@ def binary_frame_header(size: int) -> bytes:
     return struct.pack("!BBQ", 0x82, 127, size)
 
 
+class _Connection(ServerProtocol):
+    """The ``websockets`` state machine, except that it keeps what it has not parsed when
+    it fails (an oversized frame): the transport reads on from there (``_Drain``) to
+    notice the client's close frame, instead of the library discarding it unseen."""
+
+    def discard(self) -> Generator[None]:
+        while True:
+            yield
+
+
+class _Drain:
+    """What a client sends after the server failed its connection: frames are skipped
+    without keeping their payload, until the client's close frame. ``skip`` is what is
+    left of the frame being read when parsing stopped; None when frame boundaries are lost
+    (a malformed header), and only the client's end of the stream or the timeout ends it."""
+
+    __slots__ = ("_head", "_skip", "blind")
+
+    def __init__(self, skip: int | None) -> None:
+        self._head = bytearray()
+        self._skip = skip or 0
+        self.blind = skip is None
+
+    def closed_by_client(self, data: bytes | bytearray) -> bool:
+        """Read ``data``; True once the client's close frame has arrived."""
+        if self.blind:
+            return False
+        skipped = min(self._skip, len(data))
+        self._skip -= skipped
+        if skipped < len(data):
+            self._head += memoryview(data)[skipped:]
+        while not self._skip and (extent := _frame_extent(self._head)) is not None:
+            opcode, size = extent
+            if opcode == CLOSE_OPCODE:
+                return True
+            taken = min(size, len(self._head))
+            del self._head[:taken]
+            self._skip = size - taken
+        return False
+
+
+def _frame_extent(head: bytearray) -> tuple[int, int] | None:
+    """(opcode, size with header) of the client frame starting ``head``; None until its
+    header is complete (RFC 6455 §5.2)."""
+    if len(head) < 2:
+        return None
+    size, offset = head[1] & 0x7F, 2
+    if size >= 126:
+        offset = 4 if size == 126 else 10
+        if len(head) < offset:
+            return None
+        size = int.from_bytes(head[2:offset], "big")
+    if head[1] & 0x80:
+        offset += MASK_BYTES
+    return head[0] & 0x0F, offset + size
+
+
 class _LastFrame:
     """The wire form of the last message framed: a broadcast hands the same ``bytes``
     object to every peer of the room, so it is framed once rather than once per peer."""
@@ -68,10 +141,18 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.conn = _Connection(
+            extensions=self.conn.available_extensions,
+            max_size=self.config.ws_max_size,
+            logger=self.conn.logger,
+        )
+        self.close_timeout = CLOSE_TIMEOUT_SECONDS
         self.is_board = False
         self._board: tuple[Room, Peer] | None = None
-        self._parts: list[bytes | bytearray | memoryview] = []
-        self._text = False
+        self._parts: bytearray | None = None
+        """The fragments of a message so far: one buffer, bounded by ``max_frame_bytes``
+        (the library checks their sum as each arrives)."""
+        self._drain: _Drain | None = None
         self.can_write = True
         """False while the socket's send buffer is above its high-water mark."""
 
@@ -79,11 +160,11 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
 
     def handle_connect(self, event: Request) -> None:
         raw_path, _, query = event.path.partition("?")
-        path = unquote(raw_path)
-        board_id = path[len(BOARD_PATH) :]
-        if not path.startswith(BOARD_PATH) or "/" in board_id:
+        raw_id = raw_path[len(BOARD_PATH) :]
+        if not raw_path.startswith(BOARD_PATH) or "/" in raw_id:
             super().handle_connect(event)
             return
+        board_id = unquote(raw_id)  # "..%2f..%2fetc" is one segment, and not a slug: 4404
         self.is_board = True
         self.request = event
         self.response = self.conn.accept(event)
@@ -143,6 +224,10 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
         if not self.is_board:
             super().data_received(data)
             return
+        if self._drain is not None:
+            if self._drain.closed_by_client(data):
+                self._end()
+            return
         self.conn.receive_data(data)
         if self.conn.parser_exc is not None:  # e.g. too big (1009) or not WebSocket framing
             self._on_protocol_error()
@@ -153,50 +238,96 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
 
     def _on_frame(self, frame: Frame) -> None:
         opcode = frame.opcode
-        if opcode is Opcode.BINARY or opcode is Opcode.TEXT:
-            self._parts = [frame.data]
-            self._text = opcode is Opcode.TEXT
-        elif opcode is Opcode.CONT:
-            self._parts.append(frame.data)
-        elif opcode is Opcode.PONG:
-            self.handle_pong(frame)
-            return
-        elif opcode is Opcode.CLOSE:
+        if opcode is Opcode.CLOSE:
             self._on_close()
             return
-        else:  # a ping: the library has queued its pong
-            self._flush()
-            return
-        if not frame.fin:
-            return
-        data = self._parts[0] if len(self._parts) == 1 else b"".join(self._parts)
-        self._parts = []
-        if self._board is None:
+        if self.close_sent or self._board is None:  # only the client's close matters now
+            self._write_control()
             return
         room, peer = self._board
-        if self._text:
+        if opcode is Opcode.BINARY or opcode is Opcode.CONT:
+            self._on_data(room, peer, frame)
+        elif opcode is Opcode.TEXT:
             peer.close(CloseCode.MALFORMED, "text frames are not part of the protocol")
+        elif self._within_rate(peer, len(frame.data)):
+            if opcode is Opcode.PONG:
+                self.handle_pong(frame)
+            else:  # a ping: the library has queued its pong
+                self._write_control()
+
+    def _on_data(self, room: Room, peer: Peer, frame: Frame) -> None:
+        if not frame.fin:
+            if not self._within_rate(peer, 0):  # the bytes count once, with the message
+                return
+            if frame.opcode is Opcode.BINARY:
+                self._parts = bytearray(frame.data)
+            elif self._parts is not None:
+                self._parts += frame.data
             return
+        data = frame.data
+        if frame.opcode is Opcode.CONT:
+            if self._parts is None:  # the message's start was refused
+                return
+            self._parts += data
+            data, self._parts = bytes(self._parts), None
         self.endpoint.receive(room, peer, data if type(data) is bytes else bytes(data))
 
+    def _within_rate(self, peer: Peer, size: int) -> bool:
+        """A control frame or a fragment counts against the connection's rate like a
+        message (the endpoint counts each whole message, with its bytes)."""
+        if peer.limiter.allow(size):
+            return True
+        peer.close(CloseCode.RATE_LIMITED, "too many frames; slow down and reconnect")
+        return False
+
+    def _write_control(self) -> None:
+        """Send what the library queued in answer to control frames, except pongs for a
+        client that does not read (its send buffer is full) or is being closed: queueing
+        every pong a non-reading client asks for would grow the server without bound."""
+        output = self.conn.data_to_send()
+        if not self.can_write or self.close_sent:
+            output = [chunk for chunk in output if chunk[:1] != PONG]
+        if output:
+            self.transport.write(b"".join(output))
+
     def _on_close(self) -> None:
-        if self.close_sent:  # the client answered our close: the handshake is complete
-            if self.close_timer is not None:
-                self.close_timer.cancel()
-                self.close_timer = None
-        else:  # the client closes; the library has queued the answer
+        if not self.close_sent:  # the client closes; the library has queued the answer
             self._flush()
+        self._end()
+
+    def _end(self) -> None:
+        """The closing handshake is over: close the socket now."""
+        if self.close_timer is not None:
+            self.close_timer.cancel()
+            self.close_timer = None
         self.transport.close()
 
     def _on_protocol_error(self) -> None:
-        sent = self.conn.close_sent
+        """The library failed the connection (1009 for a message over the limit, 1002 for
+        broken framing) and queued its close frame; read on until the client answers."""
+        if self.close_sent:  # after the server's own close, a broken frame ends it (e.g. a
+            self._end()  # close frame in the middle of the message the server refused)
+            return
+        sent, failure = self.conn.close_sent, self.conn.parser_exc
         if sent is not None:
             counters.closes[sent.code] += 1
         if self._board is not None:
             self._board[1].gone()
         self._flush()
         self.close_sent = True
-        self.transport.close()
+        self._parts = None
+        if sent is None or isinstance(failure, EOFError):  # nothing more will come
+            self.transport.close()
+            return
+        skip = None  # where the next frame starts is known only after an oversized header
+        if isinstance(failure, PayloadTooBig) and failure.size is not None:
+            skip = MASK_BYTES + failure.size
+        self._drain = _Drain(skip)
+        unread, self.conn.reader.buffer = self.conn.reader.buffer, bytearray()
+        if self._drain.closed_by_client(unread):
+            self.transport.close()
+            return
+        self.close_timer = self.loop.call_later(self.close_timeout, self.transport.close)
 
     # -- the peer's link ----------------------------------------------------------------
 
@@ -216,6 +347,7 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
         self.conn.send_close(code, close_reason(reason))
         self._flush()
         self.close_sent = True
+        self._parts = None
         self.close_timer = self.loop.call_later(self.close_timeout, self.transport.close)
 
     def pause_writing(self) -> None:

@@ -58,6 +58,8 @@ class ZoneWatcher:
         self._touched: set[str] = set()
         self.approvals: set[str] = set()
         """Parties whose approval the last update wrote (``*``: any party)."""
+        self.approval_values: dict[str, object] = {}
+        """The approvals the last update wrote, by party (withdrawals are not listed)."""
         self._shadow: Doc[Any] = Doc()
         self._subscriptions: list[Any] = []
         self.resync(doc)
@@ -85,13 +87,24 @@ class ZoneWatcher:
                 path = list(event.path)
                 keys = list(changed_keys(event))
                 self._touched |= zone_of(root, path, [] if path else keys)
-                self.approvals |= approval_parties(root, path, keys)
+                parties = approval_parties(root, path, keys)
+                self.approvals |= parties
+                if parties - {ANY_PARTY}:
+                    self._note_approval_values(event, parties)
 
         return observe
+
+    def _note_approval_values(self, event: Any, parties: set[str]) -> None:
+        approvals = event.target
+        for party in parties:
+            if party in approvals:
+                value = approvals[party]
+                self.approval_values[party] = value.to_py() if isinstance(value, Map) else value
 
     def touched_by(self, update: bytes) -> set[str]:
         """Apply ``update`` to the shadow and return the zones it changed (may raise)."""
         self._touched = set()
         self.approvals = set()
+        self.approval_values = {}
         self._shadow.apply_update(update)
         return self._touched

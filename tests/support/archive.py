@@ -75,14 +75,28 @@ def header_hash(header: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def invite_for(atelier: AtelierServer, board: str, role: str, party: str) -> dict[str, Any]:
+    """An invite whose connections speak for ``party`` (a participant's is the invite's own;
+    facilitators always speak for facilitation, observers for none)."""
+    body = {"party": party} if role == "participant" else {}
+    return atelier.invite_record(board, role, **body)
+
+
+async def open_as(
+    atelier: AtelierServer, board: str, role: str, name: str, party: str
+) -> RawClient:
+    """A synced client of a new invite for ``party``, knowing its invite id, with acks."""
+    invite = invite_for(atelier, board, role, party)
+    client = await RawClient.open(atelier.ws_url, board, invite["token"], name=name, acks="1")
+    client.invite_id = str(invite["id"])
+    await client.sync()
+    return client
+
+
 async def participant(
     atelier: AtelierServer, board: str, name: str, party: str, role: str = "participant"
 ) -> RawClient:
-    client = await RawClient.open(
-        atelier.ws_url, board, atelier.invite(board, role), name=name, party=party, acks="1"
-    )
-    await client.sync()
-    return client
+    return await open_as(atelier, board, role, name, party)
 
 
 async def add_note(

@@ -28,7 +28,7 @@ class AtelierServer:
 
     def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
-        self.admin_token = "test-operator-token"
+        self.admin_token = "test-operator-token-long-enough-for-the-32-char-rule"
         self.port = free_port()
         self.extra_env = env or {}
         self.process: subprocess.Popen[bytes] | None = None
@@ -120,5 +120,7 @@ class AtelierServer:
         record: dict[str, Any] = response.json()
         return record
 
-    def invite(self, board_id: str, role: str = "participant") -> str:
-        return str(self.invite_record(board_id, role)["token"])
+    def invite(self, board_id: str, role: str = "participant", party: str | None = None) -> str:
+        """A token; ``party`` only for participants (the party their connections speak for)."""
+        body = {} if party is None else {"party": party}
+        return str(self.invite_record(board_id, role, **body)["token"])

@@ -29,6 +29,14 @@ CHROMIUM_FLAGS = [
 ]
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "tests" / "artifacts"
+PARTY_WORDS = {
+    "etat": "État",
+    "collectivite": "Collectivité",
+    "societe_civile": "Société civile",
+    "facilitation": "Facilitation",
+    "": "aucune partie",
+}
+"""How the French join page names the party an invite speaks for."""
 TIMEOUT_MS = 15_000
 VIEWPORT = {"width": 1400, "height": 900}
 
@@ -63,14 +71,15 @@ class Person:
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
 
     def join(self, url: str, party: str | None = None, board: str | None = None) -> Page:
-        """Open an invite link, give a name (and a party, a board of the site), enter."""
+        """Open an invite link, give a name (and a board of the site), enter; ``party``: the
+        party the join page must show (it is the invite's, never chosen)."""
         page = self.page
         page.goto(url)
         if board is not None:
             page.select_option("#join-board", label=board)
         page.fill("#join-name", self.name)
         if party is not None:
-            page.check(f"#party-{party or 'none'}")
+            expect(page.locator("#join-party")).to_contain_text(PARTY_WORDS[party])
         page.click("#join-form button[type=submit]")
         page.wait_for_url(re.compile(r"/boards/[a-z0-9_-]+"))
         self.wait_saved()

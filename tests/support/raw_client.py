@@ -35,6 +35,8 @@ class RawClient:
         self.acked = 0
         self.sent_update_frames = 0
         self.notices: list[dict[str, Any]] = []
+        self.invite_id: str | None = None
+        """The invite this client connected with, when the test knows it (approvals name it)."""
         self.received_updates = 0
         self.close_code: int | None = None
         self.close_reason = ""

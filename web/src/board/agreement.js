@@ -228,7 +228,7 @@ export class AgreementView {
     entry.binding?.pushLocal()
     const me = this.ctx.me
     this.ctx.doc.transact(() => {
-      approvals.set(me.party, { by: me.name, at: new Date().toISOString(), textHash: sha256Hex(text.toString()) })
+      approvals.set(me.party, { by: me.name, invite: me.invite, at: new Date().toISOString(), textHash: sha256Hex(text.toString()) })
     }, this.ctx.origin)
     this.ctx.announce(t('agreement.approvedNow', { section: pick(entry.section.label) }))
   }

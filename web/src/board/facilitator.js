@@ -1,17 +1,18 @@
 // @ts-check
-// The facilitator's panel: invite links by role (create, copy, revoke), locks for the board
+// The facilitator's panel: invite links by role and party (create, copy, revoke), locks for the board
 // and each zone, the shared timer, workshop sessions and snapshots.
 
 import { h, clear, formatDate } from '../lib/dom.js'
-import { t, pick, catalog, lang, roleLabel } from '../lib/page.js'
+import { t, pick, catalog, lang, roleLabel, partyLabel } from '../lib/page.js'
 import { errorDetail } from '../lib/api.js'
-import { readLocks, readTimer } from './model.js'
+import { readLocks, readTimer, TRINOME } from './model.js'
 
 /**
  * @typedef {object} Invite
  * An invite as the API lists it (the url only when just created).
  * @property {string} id
  * @property {string} role
+ * @property {string | null} [party]
  * @property {string | null} [label]
  * @property {string} [url]
  * @property {number | null} [expires_at]
@@ -108,7 +109,12 @@ export class FacilitatorPanel {
   // -- invites --------------------------------------------------------------------------
 
   invitesCard () {
-    const role = h('select', {}, ['participant', 'observer', 'facilitator'].map((r) => h('option', { value: r }, roleLabel(r))))
+    // A participant's link speaks for one party of the trinôme: the party is the invite's,
+    // never the participant's choice, so each party gets its own link.
+    const role = h('select', {}, [
+      ...TRINOME.map((party) => h('option', { value: `participant:${party}` }, `${roleLabel('participant')} — ${partyLabel(party)}`)),
+      ...['observer', 'facilitator'].map((r) => h('option', { value: r }, roleLabel(r)))
+    ])
     const label = h('input', { type: 'text', maxlength: 200, autocomplete: 'off' })
     const expiry = h('select', {}, EXPIRIES.map(([days, seconds]) => h('option', { value: seconds, selected: days === '7' }, t('facilitator.days', { count: days }))))
     const form = h('form', {
@@ -116,11 +122,9 @@ export class FacilitatorPanel {
       onsubmit: async (/** @type {SubmitEvent} */ event) => {
         event.preventDefault()
         try {
-          /** @type {{role: string, expires_in: number, label?: string}} */
-          const body = { role: role.value, expires_in: Number(expiry.value) }
-          if (label.value.trim()) body.label = label.value.trim()
-          const invite = await this.call('POST', `/api/boards/${this.ctx.boardId}/invites`, body)
-          this.showInvite(invite)
+          const [who, party] = role.value.split(':')
+          const invite = await this.createInvite(who, party, label.value.trim(), Number(expiry.value))
+          this.showInvites([invite])
           label.value = ''
           this.loadInvites()
         } catch (error) {
@@ -131,30 +135,71 @@ export class FacilitatorPanel {
     field('invite-role', t('facilitator.role'), role),
     field('invite-label', t('facilitator.label'), label, t('facilitator.labelHint')),
     field('invite-expiry', t('facilitator.expiry'), expiry),
-    h('button', { type: 'submit', class: 'button' }, t('facilitator.createInvite')))
+    h('div', { class: 'row' },
+      h('button', { type: 'submit', class: 'button' }, t('facilitator.createInvite')),
+      h('button', {
+        type: 'button',
+        class: 'button',
+        dataset: { key: 'invite-trinome' },
+        onclick: async () => {
+          try {
+            const made = []
+            for (const party of TRINOME) made.push(await this.createInvite('participant', party, label.value.trim(), Number(expiry.value)))
+            this.showInvites(made)
+            label.value = ''
+            this.loadInvites()
+          } catch (error) {
+            this.failed(error)
+          }
+        }
+      }, t('facilitator.createTrinome'))))
     return h('section', { class: 'card', 'aria-labelledby': 'fac-invites' },
       h('h3', { id: 'fac-invites' }, t('facilitator.invites')), form, this.inviteResult,
       h('h4', {}, t('facilitator.inviteList')), this.inviteList)
   }
 
-  /** @param {Invite & {url: string}} invite */
-  showInvite (invite) {
-    const url = h('input', { type: 'text', readOnly: true, value: invite.url, id: 'invite-url', class: 'invite-url' })
-    const copy = h('button', {
-      type: 'button',
-      class: 'button',
-      onclick: async () => {
-        const copied = await copyText(invite.url, url)
-        this.say(copied ? t('facilitator.copied') : t('facilitator.copyManually'))
-      }
-    }, t('facilitator.copy'))
+  /**
+   * @param {string} role
+   * @param {string | undefined} party
+   * @param {string} label
+   * @param {number} expiresIn
+   * @returns {Promise<Invite & {url: string}>}
+   */
+  createInvite (role, party, label, expiresIn) {
+    /** @type {{role: string, expires_in: number, party?: string, label?: string}} */
+    const body = { role, expires_in: expiresIn }
+    if (party) body.party = party
+    if (label) body.label = label
+    return this.call('POST', `/api/boards/${this.ctx.boardId}/invites`, body)
+  }
+
+  /** @param {Invite} invite */
+  whoFor (invite) {
+    return invite.party && invite.role === 'participant' ? `${roleLabel(invite.role)} — ${partyLabel(invite.party)}` : roleLabel(invite.role)
+  }
+
+  /** @param {Array<Invite & {url: string}>} invites */
+  showInvites (invites) {
     clear(this.inviteResult)
     this.inviteResult.hidden = false
-    this.inviteResult.append(
-      h('label', { for: 'invite-url' }, t('facilitator.newLink', { role: roleLabel(invite.role) })),
-      h('div', { class: 'row' }, url, copy),
-      h('p', { class: 'hint' }, t('facilitator.linkOnce')))
-    this.say(t('facilitator.inviteCreated', { role: roleLabel(invite.role) }))
+    invites.forEach((invite, index) => {
+      const id = index === 0 ? 'invite-url' : `invite-url-${index + 1}`
+      const url = h('input', { type: 'text', readOnly: true, value: invite.url, id, class: 'invite-url', dataset: { party: invite.party || '' } })
+      const copy = h('button', {
+        type: 'button',
+        class: 'button',
+        'aria-label': `${t('facilitator.copy')} — ${this.whoFor(invite)}`,
+        onclick: async () => {
+          const copied = await copyText(invite.url, url)
+          this.say(copied ? t('facilitator.copied') : t('facilitator.copyManually'))
+        }
+      }, t('facilitator.copy'))
+      this.inviteResult.append(
+        h('label', { for: id }, t('facilitator.newLink', { role: this.whoFor(invite) })),
+        h('div', { class: 'row' }, url, copy))
+    })
+    this.inviteResult.append(h('p', { class: 'hint' }, t('facilitator.linkOnce')))
+    this.say(t('facilitator.inviteCreated', { role: invites.map((invite) => this.whoFor(invite)).join(', ') }))
   }
 
   async loadInvites () {
@@ -179,7 +224,7 @@ export class FacilitatorPanel {
         const expired = invite.expires_at && invite.expires_at < now
         const state = revoked ? t('facilitator.revoked') : expired ? t('facilitator.expired') : t('facilitator.active')
         return h('tr', {},
-          h('td', {}, roleLabel(invite.role), invite.label ? h('span', { class: 'muted' }, ` (${invite.label})`) : null),
+          h('td', {}, this.whoFor(invite), invite.label ? h('span', { class: 'muted' }, ` (${invite.label})`) : null),
           h('td', {}, invite.expires_at ? formatDate(invite.expires_at, lang()) : t('facilitator.never')),
           h('td', {}, state),
           h('td', {}, revoked || expired
@@ -187,7 +232,7 @@ export class FacilitatorPanel {
             : h('button', {
               type: 'button',
               class: 'button button--small button--danger',
-              'aria-label': t('facilitator.revokeOf', { role: roleLabel(invite.role), label: invite.label || '' }),
+              'aria-label': t('facilitator.revokeOf', { role: this.whoFor(invite), label: invite.label || '' }),
               onclick: () => this.revoke(invite)
             }, t('facilitator.revoke'))))
       }))))

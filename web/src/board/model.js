@@ -82,10 +82,21 @@ export function readItem (id, value) {
   }
 }
 
+/**
+ * Trinôme parties whose approval counts: of the current text, naming an invite no other
+ * party's approval names (as the server's projection decides).
+ * @param {Approval[]} approvals
+ */
+export function countingParties (approvals) {
+  const current = approvals.filter((a) => a.current && TRINOME.includes(a.party) && a.invite)
+  const invites = current.map((a) => a.invite)
+  return new Set(current.filter((a) => invites.indexOf(a.invite) === invites.lastIndexOf(a.invite)).map((a) => a.party))
+}
+
 /** @param {Approval[]} approvals */
 export function sectionStatus (approvals) {
-  const current = new Set(approvals.filter((a) => a.current).map((a) => a.party))
-  if (TRINOME.every((party) => current.has(party))) return 'agreed'
+  const counting = countingParties(approvals)
+  if (TRINOME.every((party) => counting.has(party))) return 'agreed'
   if (approvals.some((a) => TRINOME.includes(a.party))) return 'proposed'
   return 'draft'
 }
@@ -106,16 +117,16 @@ export function readSection (id, value) {
     const approval = fields(entries[party])
     if (!approval) continue
     const textHash = str(approval.textHash) || null
-    approvals.push({ party, by: str(approval.by) || null, at: str(approval.at) || null, textHash, current: textHash === hash })
+    approvals.push({ party, by: str(approval.by) || null, invite: str(approval.invite) || null, at: str(approval.at) || null, textHash, current: textHash === hash })
   }
-  const current = new Set(approvals.filter((a) => a.current).map((a) => a.party))
+  const counting = countingParties(approvals)
   return {
     id,
     text: body,
     textHash: hash,
     status: sectionStatus(approvals),
     approvals,
-    pending: TRINOME.filter((party) => !current.has(party))
+    pending: TRINOME.filter((party) => !counting.has(party))
   }
 }
 

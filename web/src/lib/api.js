@@ -95,3 +95,24 @@ export async function download (path, token, fallbackName) {
   setTimeout(() => URL.revokeObjectURL(url), 10000)
   return name
 }
+
+/**
+ * Show the board's title on a page (the server renders none: only a token holder may read
+ * it). When the call fails the page's own calls say why, so this one stays quiet.
+ * @param {string} boardId
+ * @param {string} token
+ * @param {string} pageName what the page is, before the title in the window's title
+ */
+export async function showBoardTitle (boardId, token, pageName) {
+  let board
+  try {
+    board = await api('GET', `/api/boards/${encodeURIComponent(boardId)}`, { token })
+  } catch {
+    return
+  }
+  const title = board && typeof board.title === 'string' ? board.title : ''
+  const shown = document.getElementById('board-title')
+  if (!title || !shown) return
+  shown.textContent = title
+  document.title = `${pageName} — ${title} — Atelier`
+}

@@ -27,6 +27,8 @@
  * @property {string} id
  * @property {string} token
  * @property {string} role
+ * @property {string | null} party the party the invite speaks for (none: observers, and
+ *   participant invites made before parties were recorded)
  * @property {string} board
  * @property {string} boardTitle
  * @property {string | null} label
@@ -89,6 +91,7 @@
  * @typedef {object} Approval
  * @property {string} party
  * @property {string | null} by
+ * @property {string | null} invite
  * @property {string | null} at
  * @property {string | null} textHash
  * @property {boolean} current
@@ -122,7 +125,8 @@
  * The person at this browser.
  * @property {string} id
  * @property {string} name
- * @property {string} party
+ * @property {string} party the party their invite speaks for ('' for none)
+ * @property {string} invite their invite's id, named in each approval they give
  * @property {string} role
  * @property {string} token
  */

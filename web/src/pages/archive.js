@@ -4,7 +4,7 @@
 
 import { h, byId, clear, formatDate } from '../lib/dom.js'
 import { pageData, t, pick, lang, partyLabel, roleLabel } from '../lib/page.js'
-import { api, download, errorDetail } from '../lib/api.js'
+import { api, download, errorDetail, showBoardTitle } from '../lib/api.js'
 import { boardAccess } from '../lib/store.js'
 import { partyDot } from '../lib/render.js'
 
@@ -43,6 +43,7 @@ class Archive {
       root.append(h('p', { class: 'gate', role: 'alert' }, t('board.noAccess')))
       return
     }
+    showBoardTitle(this.boardId, this.token, t('archive.title'))
     root.append(this.status,
       h('section', { class: 'card', 'aria-labelledby': 'archive-sessions' }, h('h2', { id: 'archive-sessions' }, t('archive.sessions')), this.sessionsBox, this.verifyBox),
       h('section', { class: 'card', 'aria-labelledby': 'archive-snapshots' }, h('h2', { id: 'archive-snapshots' }, t('archive.snapshots')), this.snapshotsBox),

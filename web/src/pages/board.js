@@ -128,14 +128,15 @@ class BoardPage {
     /** @type {Map<string, Tab>} */
     this.views = new Map()
     /** @type {Me} */
-    this.me = { id: clientId(), name: access.name, party: access.party || '', role: access.role, token: access.token }
+    this.me = { id: clientId(), name: access.name, party: access.party || '', role: access.role, token: access.token, invite: access.inviteId || '' }
     this.doc = new Y.Doc()
     this.roots = roots(this.doc)
     this.connection = new Connection({
       wsUrl: wsUrl(),
       boardId: this.boardId,
       doc: this.doc,
-      params: Object.fromEntries(Object.entries({ token: access.token, name: access.name, party: access.party }).filter(([, v]) => v))
+      // No party: the server takes it from the invite, the only word on who one speaks for.
+      params: Object.fromEntries(Object.entries({ token: access.token, name: access.name }).filter(([, v]) => v))
     })
     this.presence = new Presence(this.connection.awareness, this.me)
     this.built = false
@@ -178,12 +179,15 @@ class BoardPage {
     this.checkGrant()
   }
 
-  /** The server's word on this invite (role, label) when it offers /api/me. */
+  /** The server's word on this invite: its role, the party it speaks for, its id. */
   async checkGrant () {
     try {
       const me = await api('GET', '/api/me', { token: this.me.token })
-      if (me && me.role && me.role !== this.me.role) {
-        this.me.role = me.role
+      if (!me || !me.role) return
+      const party = me.party || ''
+      const invite = me.invite_id || ''
+      if (me.role !== this.me.role || party !== this.me.party || invite !== this.me.invite) {
+        Object.assign(this.me, { role: me.role, party, invite })
         this.renderMe()
         this.refreshPermissions()
       }
@@ -394,15 +398,14 @@ class BoardPage {
 
   // -- follow the facilitator -----------------------------------------------------------
 
+  /** Everyone sees who is here; the follow box is for those the facilitator may lead. */
   setupFollow () {
-    const box = followBox()
-    const wrapper = byId('follow-wrapper')
-    if (this.me.role === 'facilitator') {
-      wrapper.hidden = true
-      return
+    const leads = this.me.role === 'facilitator'
+    byId('follow-wrapper').hidden = leads
+    if (!leads) {
+      const box = followBox()
+      box.addEventListener('change', () => this.setFollowing(box.checked, false))
     }
-    wrapper.hidden = false
-    box.addEventListener('change', () => this.setFollowing(box.checked, false))
     this.presence.onChange(() => {
       this.renderPresence()
       if (this.following) this.follow()
@@ -442,6 +445,7 @@ class BoardPage {
 
   renderPresence () {
     this.presence.renderList(byId('presence-list'))
+    if (this.me.role === 'facilitator') return
     const leader = this.presence.facilitator()
     followBox().disabled = !leader
     byId('follow-hint').textContent = leader ? '' : t('follow.nobody')

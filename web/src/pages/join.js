@@ -1,5 +1,6 @@
 // @ts-check
-// The join page: a display name and a party, remembered in this browser, then the board.
+// The join page: a display name, remembered in this browser, then the board. The party is
+// the invite's, shown by the page: nobody chooses whom they speak for.
 
 import { byId } from '../lib/dom.js'
 import { pageData, t } from '../lib/page.js'
@@ -13,13 +14,9 @@ function start () {
   const name = /** @type {HTMLInputElement} */ (byId('join-name'))
   const remembered = profile()
   if (!name.value) name.value = remembered.name || ''
-  const parties = Array.from(/** @type {NodeListOf<HTMLInputElement>} */ (form.querySelectorAll('input[name="party"]')))
-  const wanted = parties.find((input) => input.value === remembered.party) || parties.find((input) => input.dataset.suggested === 'true')
-  if (wanted && !parties.some((input) => input.checked)) wanted.checked = true
   const error = byId('join-error')
   form.addEventListener('submit', (event) => {
     event.preventDefault()
-    const chosen = parties.find((input) => input.checked)
     const display = name.value.trim()
     if (!display) {
       error.textContent = t('join.needName')
@@ -27,12 +24,8 @@ function start () {
       name.focus()
       return
     }
-    if (!chosen) {
-      error.textContent = t('join.needParty')
-      parties[0].focus()
-      return
-    }
-    saveProfile(display, chosen.value)
+    const party = invite.party || ''
+    saveProfile(display, party)
     const boardSelect = /** @type {HTMLSelectElement | null} */ (byId('join-board'))
     const board = boardSelect ? boardSelect.value : invite.board
     const boardTitle = boardSelect ? /** @type {string} */ (boardSelect.selectedOptions[0].textContent) : invite.boardTitle
@@ -40,7 +33,7 @@ function start () {
       token: invite.token,
       role: invite.role,
       name: display,
-      party: chosen.value,
+      party,
       inviteId: invite.id,
       label: invite.label,
       expiresAt: invite.expires_at,

@@ -4,7 +4,7 @@
 
 import { h, byId, clear, formatDate, debounce } from '../lib/dom.js'
 import { pageData, t, pick, lang, catalog } from '../lib/page.js'
-import { api, errorDetail } from '../lib/api.js'
+import { api, errorDetail, showBoardTitle } from '../lib/api.js'
 import { boardAccess } from '../lib/store.js'
 import { continuumLanes, chainList, agreementList, byline } from '../lib/render.js'
 
@@ -62,6 +62,7 @@ class Replay {
 
   async start () {
     if (!this.access) return gate(t('board.noAccess'))
+    showBoardTitle(this.boardId, this.token, t('replay.title'))
     try {
       await this.loadHistory()
     } catch (error) {
