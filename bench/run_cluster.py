@@ -70,7 +70,7 @@ def run_load(urls: list[str], rooms: list[dict[str, str]], work: Path) -> dict[s
         "clients_per_room": CLIENTS,
         "updates": UPDATES,
         "rate": RATE,
-        "params": {"name": "bench", "party": "etat"},
+        "params": {"name": "bench"},
     }
     path = work / f"load-{secrets.token_hex(3)}.json"
     path.write_text(json.dumps(config))

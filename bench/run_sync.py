@@ -921,7 +921,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--atelier-exe", default=str(ROOT / ".venv" / "bin" / "atelier"))
     p.add_argument(
         "--atelier-params",
-        default="name=bench,party=societe-civile",
+        default="name=bench",
         help="URL params sent to Atelier besides the token (k=v,k=v)",
     )
     p.add_argument(

@@ -92,16 +92,26 @@ def test_renaming_the_board() -> None:
     }
 
 
-def test_locking_a_zone_names_who_locked_it() -> None:
-    change = only(lambda d: layout.set_lock(d, "agreement.power", "Fred", AT))
+def test_locking_a_zone_names_the_person_who_locked_it() -> None:
+    change = only(
+        lambda d: layout.set_lock(d, "agreement.power", "5068a87ff13c1b55", AT, name="Claire")
+    )
     assert (change.kind, change.subject, change.path) == (
         "zone_locked",
         "agreement.power",
         "/meta/locks/agreement.power",
     )
     assert change.caption == {
-        "fr": fr("Zone « Section Pouvoir » verrouillée par Fred"),
-        "en": "Zone “Power section” locked by Fred",
+        "fr": fr("Zone « Section Pouvoir » verrouillée par Claire"),
+        "en": "Zone “Power section” locked by Claire",
+    }
+
+
+def test_a_lock_recorded_without_a_name_never_shows_the_invite_id() -> None:
+    change = only(lambda d: layout.set_lock(d, "continuum", "5068a87ff13c1b55", AT))
+    assert change.caption == {
+        "fr": fr("Zone « Échelle de coopération » verrouillée"),
+        "en": "Zone “Cooperation continuum” locked",
     }
 
 
@@ -111,6 +121,13 @@ def test_unlocking_a_zone() -> None:
     change = only(lambda d: layout.clear_lock(d, "board"), doc=doc)
     assert change.kind == "zone_unlocked"
     assert change.caption["fr"] == fr("Zone « Tout le tableau » déverrouillée")
+
+
+def test_an_unlock_does_not_credit_the_person_who_had_locked() -> None:
+    doc = board()
+    layout.set_lock(doc, "continuum", "inv-claire", AT, name="Claire")
+    change = only(lambda d: layout.clear_lock(d, "continuum"), doc=doc)
+    assert change.caption["fr"] == fr("Zone « Échelle de coopération » déverrouillée")
 
 
 # --- notes -------------------------------------------------------------------

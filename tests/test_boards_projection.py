@@ -206,6 +206,17 @@ def test_locks_project_as_a_sorted_list() -> None:
     ]
 
 
+def test_a_lock_names_its_person_only_when_recorded() -> None:
+    """Locks written before names keep their projection, so archived snapshots verify."""
+    doc = seeded()
+    layout.set_lock(doc, "continuum", "inv-claire", AT, name="Claire")
+    layout.set_lock(doc, "chain", "inv-old", AT)
+    assert valid(project(doc))["meta"]["locks"] == [
+        {"zone": "chain", "by": "inv-old", "at": AT},
+        {"zone": "continuum", "by": "inv-claire", "name": "Claire", "at": AT},
+    ]
+
+
 def test_the_projection_is_the_same_whatever_the_order_of_writing() -> None:
     first, second = seeded(), seeded()
     for note_id in ("a", "b", "c"):
@@ -516,7 +527,7 @@ def test_a_link_to_a_missing_item_is_reported_at_the_missing_end() -> None:
     ]
 
 
-def test_every_link_of_a_loop_is_reported() -> None:
+def test_a_loop_is_reported_once_on_the_link_that_closes_it() -> None:
     doc = seeded()
     chain_of_three(doc)
     layout.link(doc, "l1", "d", "i")
@@ -524,21 +535,38 @@ def test_every_link_of_a_loop_is_reported() -> None:
     layout.link(doc, "l3", "u", "d")
     layout.link(doc, "l4", "u", "vision")
     assert problems(doc) == [
-        ("/chain/links/l1", "link_cycle"),
-        ("/chain/links/l2", "link_cycle"),
         ("/chain/links/l3", "link_backwards"),
         ("/chain/links/l3", "link_cycle"),
     ]
 
 
-def test_a_loop_message_walks_the_loop() -> None:
+def test_a_loop_message_walks_the_loop_from_where_its_closing_link_leads() -> None:
     doc = seeded()
-    item(doc, "a", "direct")
-    item(doc, "b", "intermediate")
-    layout.link(doc, "l1", "a", "b")
-    layout.link(doc, "l2", "b", "a")
-    messages = [p["message"]["en"] for p in project(doc)["problems"] if p["code"] == "link_cycle"]
-    assert messages[0] == "Link caught in a loop: “Changement a” → “Changement b” → “Changement a”."
+    chain_of_three(doc)
+    layout.link(doc, "l1", "u", "d")  # found first from the closing link, then from the others
+    layout.link(doc, "l2", "d", "i")
+    layout.link(doc, "l3", "i", "u")
+    messages = [p["message"] for p in project(doc)["problems"] if p["code"] == "link_cycle"]
+    assert [m["en"] for m in messages] == [
+        "This link closes a loop: “Changement d” → “Changement i” → “Changement u” → "
+        "“Changement d”. A change cannot lead back to itself, even through others: remove "
+        "this link or point it higher up the chain."
+    ]
+    assert messages[0]["fr"].startswith("Ce lien referme une boucle\u00a0: «\u00a0Changement d")
+
+
+def test_two_loops_are_two_problems() -> None:
+    doc = seeded()
+    chain_of_three(doc)
+    item(doc, "d2", "direct")
+    layout.link(doc, "l1", "d", "i")
+    layout.link(doc, "l2", "i", "d")
+    layout.link(doc, "l3", "d2", "u")
+    layout.link(doc, "l4", "u", "d2")
+    assert [p for p in problems(doc) if p[1] == "link_cycle"] == [
+        ("/chain/links/l2", "link_cycle"),
+        ("/chain/links/l4", "link_cycle"),
+    ]
 
 
 def test_a_link_to_itself_is_a_loop_within_one_tier() -> None:

@@ -11,7 +11,14 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.support.atelier_server import AtelierServer
-from tests.support.browser import Person, axe_violations, chromium, describe, screenshot
+from tests.support.browser import (
+    PHONE,
+    Person,
+    axe_violations,
+    chromium,
+    describe,
+    screenshot,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -152,6 +159,17 @@ def test_the_operator_creates_a_board_from_the_home_page_and_gets_a_facilitator_
     )
 
 
+def test_a_labelled_invite_is_named_on_the_join_page_without_nested_parentheses(
+    atelier: AtelierServer, people: dict[str, Person]
+) -> None:
+    board_id = atelier.create_board()
+    page = people["Claire"].page
+    page.goto(invite_url(atelier, board_id, "facilitator", "Animateur (démonstration)"))
+    role = page.locator("main p", has_text="Votre rôle")
+    expect(role).to_contain_text("Votre rôle : animateur·rice, lien « Animateur (démonstration) ».")
+    assert "))" not in role.inner_text()
+
+
 # -- the continuum -------------------------------------------------------------------------
 
 
@@ -216,6 +234,48 @@ def test_a_note_is_dragged_to_another_level_recoloured_and_deleted_with_undo(
     expect(note(page, "Chacun pour soi", "collaboration")).to_be_visible()
 
 
+def test_a_note_that_grows_while_someone_writes_in_it_pushes_the_next_one_down(
+    atelier: AtelierServer, people: dict[str, Person]
+) -> None:
+    board_id = atelier.create_board()
+    marie, paul = people["Marie"], people["Paul"]
+    marie.join(invite_url(atelier, board_id, "participant", party="collectivite"), "collectivite")
+    paul.join(invite_url(atelier, board_id, "participant", party="etat"), "etat")
+    for text in ("Première note", "Deuxième note"):
+        marie.page.click('[data-key="add-coexistence"]')
+        marie.page.keyboard.type(text)
+    marie.page.keyboard.press("Escape")
+    expect(note(paul.page, "Deuxième note")).to_be_visible()
+    note(paul.page, "Première note").locator("textarea").click()
+    upper, lower = note(marie.page, "Première note"), note(marie.page, "Deuxième note")
+    expect(upper.locator(".note__editors")).to_have_text("✎ Paul écrit…")
+    upper_box, lower_box = upper.bounding_box(), lower.bounding_box()
+    assert upper_box is not None
+    assert lower_box is not None
+    assert upper_box["y"] + upper_box["height"] <= lower_box["y"], (upper_box, lower_box)
+    screenshot(marie.page, "continuum-writing")
+
+
+def test_vote_counts_read_one_vote_and_two_votes(
+    atelier: AtelierServer, people: dict[str, Person]
+) -> None:
+    board_id = atelier.create_board()
+    marie, paul = people["Marie"], people["Paul"]
+    marie.join(invite_url(atelier, board_id, "participant", party="collectivite"), "collectivite")
+    paul.join(invite_url(atelier, board_id, "participant", party="etat"), "etat")
+    marie.page.click('[data-key="add-coordination"]')
+    marie.page.keyboard.type("Un diagnostic partagé")
+    vote = note(marie.page, "Un diagnostic partagé").locator(".note__vote")
+    expect(vote).to_have_accessible_name("0 vote — voter pour cette note")
+    vote.click()
+    expect(vote).to_have_accessible_name(re.compile(r"^1 vote — vous avez voté"))
+    note(paul.page, "Un diagnostic partagé").locator(".note__vote").click()
+    expect(vote).to_have_accessible_name(re.compile(r"^2 votes — vous avez voté"))
+    marie.tab("list")
+    listed = marie.page.locator(".list-note", has_text="Un diagnostic partagé")
+    expect(listed).to_contain_text("Marie · Collectivité · 2 votes")
+
+
 # -- the agreement -------------------------------------------------------------------------
 
 
@@ -268,6 +328,25 @@ def test_two_participants_typing_in_one_agreement_section_converge_and_approvals
     expect(paul.page.locator("#section-power .badge")).to_have_text("Proposée")
 
 
+def test_typing_a_dash_on_a_line_already_made_a_list_item_does_not_double_it(
+    atelier: AtelierServer, people: dict[str, Person]
+) -> None:
+    board_id = atelier.create_board()
+    marie = people["Marie"]
+    page = marie.join(invite_url(atelier, board_id, "participant", party="etat"), "etat")
+    marie.tab("agreement")
+    field = page.locator("#section-text-talents")
+    field.click()
+    page.click('[data-key="bullets-talents"]')  # the list button, then words
+    page.keyboard.type("Premier point")
+    page.keyboard.press("Enter")  # Enter continues the list, then a dash out of habit
+    page.keyboard.type("- Deuxième point")
+    expect(field).to_have_value("- Premier point\n- Deuxième point")
+    marie.wait_saved()
+    sections = content(atelier, board_id)["agreement"]["sections"]  # type: ignore[index]
+    assert {s["id"]: s["text"] for s in sections}["talents"] == "- Premier point\n- Deuxième point"
+
+
 # -- the change chain ----------------------------------------------------------------------
 
 
@@ -294,7 +373,8 @@ def test_chain_items_are_linked_and_a_backward_link_shows_the_servers_problem(
     problems = page.locator(".problems")
     expect(problems).to_contain_text("Lien à rebours")  # the server's own words
     expect(problems).to_contain_text("boucle")
-    expect(page.locator("svg.links path.link--problem")).to_have_count(2)  # both links loop
+    closing = page.locator("svg.links path.link--problem")
+    expect(closing).to_have_count(1)  # the link that closes the loop
     screenshot(page, "chain")
     middle.locator(".link-chip button").click()
     expect(problems).to_be_hidden()
@@ -386,10 +466,28 @@ def test_a_revoked_invite_disconnects_its_holder_with_a_french_message(
     claire.tab("facilitator")
     row = claire.page.locator(".invite-list tr", has_text="Collectivité")
     row.get_by_role("button", name="Révoquer", exact=False).click()
+    row.get_by_role("button", name="Confirmer la révocation").click()
     expect(marie.page.locator("#banner")).to_contain_text("Accès refusé")
     expect(marie.page.locator("#save-status")).to_have_attribute("data-status", "closed")
     expect(marie.page.locator('[data-key="add-coexistence"]')).to_be_disabled()
     expect(row).to_contain_text("révoqué")
+
+
+def test_revoking_asks_first_and_warns_before_revoking_ones_own_link(
+    atelier: AtelierServer, people: dict[str, Person]
+) -> None:
+    board_id = atelier.create_board()
+    claire = people["Claire"]
+    claire.join(invite_url(atelier, board_id, "facilitator", "Claire"))
+    claire.tab("facilitator")
+    row = claire.page.locator(".invite-list tr", has_text="votre lien")
+    row.get_by_role("button", name="Révoquer", exact=False).click()
+    expect(row).to_contain_text("C'est le lien que vous utilisez")
+    row.get_by_role("button", name="Garder le lien").click()
+    expect(row.get_by_role("button", name="Révoquer", exact=False)).to_be_focused()
+    expect(claire.page.locator("#save-status")).to_have_attribute("data-status", "saved")
+    invites = atelier.api("GET", f"/api/boards/{board_id}/invites").json()["invites"]
+    assert all(invite["revoked_at"] is None for invite in invites)
 
 
 def test_invite_links_are_created_by_role_and_copied(
@@ -462,6 +560,70 @@ def test_the_facilitator_sees_who_is_on_the_board(
     expect(claire.page.locator("#follow-wrapper")).to_be_hidden()  # nobody leads the leader
 
 
+def test_a_locked_part_says_who_locked_it_in_the_words_of_the_rest_of_the_board(
+    atelier: AtelierServer, people: dict[str, Person]
+) -> None:
+    board_id = atelier.create_board()
+    claire, marie = people["Claire"], people["Marie"]
+    claire.join(invite_url(atelier, board_id, "facilitator"))
+    marie.join(invite_url(atelier, board_id, "participant", party="etat"), "etat")
+    claire.tab("facilitator")
+    row = claire.page.locator(".lock-list li", has_text="Échelle de coopération")
+    row.get_by_role("button", name="Verrouiller", exact=False).click()
+    expect(marie.page.locator("#panel-continuum .lock-banner")).to_have_text(
+        "Cette partie est verrouillée par l'animateur·rice : lecture seule."
+    )
+    expect(marie.page.locator("label[for=follow]")).to_have_text("Suivre l'animateur·rice")
+
+
+def test_the_refused_change_message_goes_after_a_while_when_dismissed_or_when_unlocked(
+    atelier: AtelierServer, people: dict[str, Person]
+) -> None:
+    board_id = atelier.create_board()
+    claire, marie = people["Claire"], people["Marie"]
+    claire.join(invite_url(atelier, board_id, "facilitator"))
+    marie.context.clock.install()  # the page's clock runs on, and can be moved forward
+    marie.join(invite_url(atelier, board_id, "participant", party="collectivite"), "collectivite")
+    claire.tab("facilitator")
+    row = claire.page.locator(".lock-list li", has_text="Échelle de coopération")
+    row.get_by_role("button", name="Verrouiller", exact=False).click()
+    expect(marie.page.locator('[data-key="add-coexistence"]')).to_be_disabled()
+    banner = marie.page.locator("#banner")
+
+    def refused() -> None:
+        with marie.page.expect_navigation():  # a tampered client: refused, then resynchronised
+            marie.evaluate(FORCE_NOTE)
+            expect(banner).to_contain_text("Modification refusée")
+        expect(banner).to_contain_text("affiche maintenant son état enregistré")
+        marie.wait_saved()
+
+    refused()
+    marie.page.clock.fast_forward("00:21")
+    expect(banner).to_be_hidden()
+    refused()
+    banner.get_by_role("button", name="Fermer ce message").click()
+    expect(banner).to_be_hidden()
+    refused()
+    row.get_by_role("button", name="Déverrouiller", exact=False).click()
+    expect(banner).to_be_hidden()  # the refusal no longer says how things are
+    expect(marie.page.locator('[data-key="add-coexistence"]')).to_be_enabled()
+
+
+def test_time_is_up_shows_for_a_minute_then_the_timer_goes_away(
+    atelier: AtelierServer, people: dict[str, Person]
+) -> None:
+    board_id = atelier.create_board()
+    marie = people["Marie"]
+    marie.context.clock.install()  # the page's clock runs on, and can be moved forward
+    marie.join(invite_url(atelier, board_id, "participant", party="etat"), "etat")
+    started = atelier.api("POST", f"/api/boards/{board_id}/timer", json={"seconds": 1})
+    assert started.status_code == 200, started.text
+    timer = marie.page.locator("#timer")
+    expect(timer).to_have_text("Temps écoulé")
+    marie.page.clock.fast_forward("01:01")
+    expect(timer).to_be_hidden()
+
+
 # -- connection ----------------------------------------------------------------------------
 
 
@@ -530,6 +692,46 @@ def test_the_board_is_french_by_default_and_switches_to_english(
     expect(page.locator("html")).to_have_attribute("lang", "en")  # the choice is remembered
 
 
+CUT_SELECTS = """() => [...document.querySelectorAll('select')].filter((s) => s.offsetParent)
+  .flatMap((s) => {
+    const shown = s.getBoundingClientRect().width
+    const style = s.getAttribute('style')
+    s.style.cssText += ';field-sizing: content; flex: none; min-width: 0; max-width: none'
+    s.style.width = 'auto'
+    const needed = s.getBoundingClientRect().width
+    if (style === null) s.removeAttribute('style')
+    else s.setAttribute('style', style)
+    const option = s.selectedOptions[0] ? s.selectedOptions[0].text : ''
+    return shown + 0.5 < needed ? [`${s.id} « ${option} »: ${shown} < ${needed} px`] : []
+  })"""
+"""The visible selects narrower than the option they show needs (the cut ones)."""
+
+
+def test_no_select_cuts_short_the_option_it_shows_in_french_or_english(
+    atelier: AtelierServer, people: dict[str, Person]
+) -> None:
+    board_id = atelier.create_board()
+    claire, marie = people["Claire"], people["Marie"]
+    claire.join(invite_url(atelier, board_id, "facilitator"))
+    page = marie.join(invite_url(atelier, board_id, "participant", party="etat"), "etat")
+    page.click('[data-key="add-communication"]')
+    page.keyboard.type("Une lettre d'information commune")
+    marie.tab("chain")
+    page.click('[data-key="add-intermediate"]')
+    page.keyboard.type("Des réunions inter-services régulières")
+    cut: dict[str, list[str]] = {}
+    for lang in ("fr", "en"):
+        for view in ("continuum", "chain", "list"):
+            marie.tab(view)
+            cut[f"{lang} {view}"] = marie.evaluate(CUT_SELECTS)
+        claire.tab("facilitator")
+        cut[f"{lang} facilitator"] = claire.evaluate(CUT_SELECTS)
+        for person in (marie, claire):
+            person.page.click("#lang-switch")
+            person.wait_saved()
+    assert not any(cut.values()), cut
+
+
 # -- accessibility -------------------------------------------------------------------------
 
 
@@ -566,3 +768,119 @@ def test_axe_finds_no_serious_violation_on_any_page(
         screenshot(page, f"page-{name}", full_page=True)
     failing = {name: found for name, found in checked.items() if found != "[]"}
     assert not failing, failing
+
+
+# -- on a phone ----------------------------------------------------------------------------
+
+
+FIRST_SCREEN = """(first) => {
+    window.scrollTo(0, 0)
+    return {
+        page: document.documentElement.scrollWidth,
+        viewport: window.innerWidth,
+        panel: document.querySelector('.panel:not([hidden])').getBoundingClientRect().top,
+        first: document.querySelector(first).getBoundingClientRect().top,
+    }
+}"""
+"""How wide the page is and where the selected tab's panel and its first content begin."""
+FIRST_CONTENT = {
+    "continuum": ".lane__add",
+    "chain": "#vision-text",
+    "agreement": ".section",
+    "list": ".list-view h3",
+    "facilitator": ".panel-grid .card",
+}
+
+
+def test_on_a_phone_every_board_tab_fits_the_screen_and_starts_on_the_first_screen(
+    atelier: AtelierServer, browser: Browser
+) -> None:
+    board_id = atelier.create_board()
+    marie, claire = Person(browser, "Marie", phone=True), Person(browser, "Claire", phone=True)
+    try:
+        marie.join(invite_url(atelier, board_id, "participant", party="etat"), "etat")
+        claire.join(invite_url(atelier, board_id, "facilitator"))
+        marie.page.click('[data-key="add-coexistence"]')
+        marie.page.keyboard.type("Une note écrite sur un téléphone")
+        shown = [(marie, view) for view in ("continuum", "chain", "agreement", "list")]
+        for person, view in [*shown, (claire, "facilitator")]:
+            person.tab(view)
+            seen = person.evaluate(FIRST_SCREEN, FIRST_CONTENT[view])
+            assert seen["page"] <= min(seen["viewport"], PHONE["width"]), (view, seen)
+            assert seen["panel"] <= PHONE["height"] / 3, (view, seen)  # header and tabs
+            assert seen["first"] < PHONE["height"], (view, seen)
+            screenshot(person.page, f"phone-{view}")
+    finally:
+        marie.close()
+        claire.close()
+
+
+def test_on_a_phone_the_undo_toast_of_a_deleted_note_is_on_the_screen(
+    atelier: AtelierServer, browser: Browser
+) -> None:
+    board_id = atelier.create_board()
+    marie = Person(browser, "Marie", phone=True)
+    try:
+        page = marie.join(invite_url(atelier, board_id, "participant", party="etat"), "etat")
+        page.click('[data-key="add-coexistence"]')
+        page.keyboard.type("Une note à effacer")
+        note(page, "Une note à effacer").locator(".note__delete").click()
+        toast = page.locator(".toast")
+        expect(toast).to_contain_text("Note supprimée")
+        box = toast.bounding_box()
+        assert box is not None
+        assert box["x"] >= 0, box
+        assert box["x"] + box["width"] <= PHONE["width"], box
+        assert box["y"] >= 0, box
+        assert box["y"] + box["height"] <= PHONE["height"], box
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        screenshot(page, "phone-toast")
+        toast.get_by_role("button", name="Annuler").click()
+        expect(note(page, "Une note à effacer", "coexistence")).to_be_visible()
+    finally:
+        marie.close()
+
+
+# -- replay --------------------------------------------------------------------------------
+
+
+SHOWN_IN_LOG = """(li) => {
+    const box = li.closest('.replay__log').getBoundingClientRect()
+    const row = li.getBoundingClientRect()
+    return row.top >= box.top - 1 && row.bottom <= box.bottom + 1
+}"""
+
+
+def test_the_replay_opens_at_its_top_and_scrubbing_by_keyboard_keeps_the_slider_in_view(
+    atelier: AtelierServer, people: dict[str, Person]
+) -> None:
+    board_id = atelier.create_board()
+    marie = people["Marie"]
+    page = marie.join(invite_url(atelier, board_id, "participant", party="etat"), "etat")
+    page.click('[data-key="add-coexistence"]')
+    page.keyboard.type("Une note")
+    marie.wait_saved()
+    timer = f"/api/boards/{board_id}/timer"
+    for seconds in [300, 0] * 15:  # each start and stop of the timer is a step of its own
+        assert atelier.api("POST", timer, json={"seconds": seconds}).status_code == 200
+    page.goto(f"{atelier.base_url}/boards/{board_id}/replay")
+    slider, position = page.locator("#replay-slider"), page.locator("#replay-position")
+    current = page.locator("#replay-captions li[aria-current]")
+    expect(current).to_be_attached()
+    total = int(slider.get_attribute("max") or 0) + 1
+    expect(current).to_have_attribute("data-index", str(total - 1))  # it opens at the last step
+    assert current.evaluate(SHOWN_IN_LOG)
+    assert page.evaluate("window.scrollY") == 0
+    log = page.locator(".replay__log")
+    assert log.evaluate("(log) => log.scrollHeight > log.clientHeight")  # the list scrolls
+    slider.focus()
+    page.keyboard.press("Home")
+    expect(position).to_contain_text(f"Étape 1 sur {total}")
+    assert current.evaluate(SHOWN_IN_LOG)
+    page.keyboard.press("End")
+    expect(position).to_contain_text(f"Étape {total} sur {total}")
+    assert current.evaluate(SHOWN_IN_LOG)
+    assert page.evaluate("window.scrollY") == 0  # only the caption list scrolled
+    expect(slider).to_be_in_viewport()
+    expect(page.locator("h1")).to_be_in_viewport()
+    screenshot(page, "replay")

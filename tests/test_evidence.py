@@ -400,6 +400,131 @@ def test_a_rewritten_snapshot_before_the_session_is_detected(atelier: AtelierSer
     assert failed(verified(atelier, session["id"])) == {"chain_anchor"}
 
 
+# -- who took a snapshot ---------------------------------------------------------------------
+
+
+def test_a_snapshot_names_the_person_who_took_it(atelier: AtelierServer) -> None:
+    board = atelier.create_board()
+    token = str(atelier.invite_record(board, "facilitator", label="Animateur (démo)")["token"])
+    response = atelier.api(
+        "POST", f"/api/boards/{board}/snapshots", token, json={"label": "pause", "name": "Claire"}
+    )
+    taken = valid("api/snapshot.schema.json", response, 201)
+    assert taken["author"] == {
+        "invite": taken["author"]["invite"],
+        "role": "facilitator",
+        "label": "Animateur (démo)",
+        "name": "Claire",
+    }
+    path = f"/api/snapshots/{taken['id']}/export"
+    exported = valid("export.schema.json", atelier.api("GET", path, token))
+    assert exported["snapshots"][0]["header"]["version"] == 2
+    report = atelier.api("GET", path + "?format=html", token).text
+    assert "<th>Pris par</th><td>Claire</td>" in report
+
+
+async def test_a_session_names_the_facilitator_connected_to_the_board(
+    atelier: AtelierServer,
+) -> None:
+    board = atelier.create_board()
+    invite = atelier.invite_record(board, "facilitator", label="Animateur (démo)")
+    token = str(invite["token"])
+    claire = await RawClient.open(atelier.ws_url, board, token, name="Claire")
+    await claire.sync()
+    session = start_session(atelier, board, token, "Atelier 3")
+    ended = end_session(atelier, session["id"], token)
+    assert [s["author"]["name"] for s in ended["snapshots"]] == ["Claire", "Claire"]
+    manifest = manifest_of(
+        unzip(atelier.api("GET", f"/api/sessions/{session['id']}/evidence", token).content)
+    )
+    assert manifest["session"]["facilitator"] == "Claire"
+    report = atelier.api("GET", f"/api/sessions/{session['id']}/export?format=html", token).text
+    assert "<th>Accompagnement</th><td>Claire</td>" in report
+
+
+def _as_version_1(files: Files) -> Files:
+    """The bundle as Atelier wrote it before headers named people: version 1 headers without
+    the author's name, every hash and link of the chain redone over them."""
+    manifest = manifest_of(files)
+    previous = manifest["chain"]["anchor"]
+    for entry in manifest["snapshots"]:
+        header = entry["header"]
+        header["version"] = 1
+        del header["author"]["name"]
+        header["prev"] = previous
+        entry["hash"] = previous = sha256_hex(canonical(header))
+    manifest["chain"]["head"] = previous
+    export = json.loads(files["export/session.json"])
+    for shown, entry in zip(export["snapshots"], manifest["snapshots"], strict=True):
+        shown.update(hash=entry["hash"], header=entry["header"])
+    return {
+        **files,
+        "manifest.json": json.dumps(manifest, ensure_ascii=False).encode(),
+        "export/session.json": json.dumps(export, ensure_ascii=False).encode(),
+    }
+
+
+def test_a_bundle_of_version_1_headers_still_verifies(bundle: bytes) -> None:
+    files = unzip(bundle)
+    assert {e["header"]["version"] for e in manifest_of(files)["snapshots"]} == {2}
+    verdict = verify_bundle(rezip(resummed(_as_version_1(files))))
+    assert verdict.ok, verdict.to_json()
+
+
+def test_a_header_that_mixes_versions_fails_its_schema(bundle: bytes) -> None:
+    old = _as_version_1(unzip(bundle))
+    manifest = manifest_of(old)
+    manifest["snapshots"][0]["header"]["author"]["name"] = "Mallory"  # not in version 1
+    forged = {**old, "manifest.json": json.dumps(manifest, ensure_ascii=False).encode()}
+    verdict = verify_bundle(rezip(resummed(forged)))
+    assert "manifest_schema" in {c.name for c in verdict.checks if not c.ok}
+
+
+# -- the verification in people's words ------------------------------------------------------
+
+
+def test_the_verification_reads_in_french_and_english(
+    atelier: AtelierServer, workshop: Workshop
+) -> None:
+    checks = {
+        c["name"]: c for c in verified(atelier, workshop.session, workshop.observer)["checks"]
+    }
+    chain = checks["chain"]
+    assert chain["label"] == {"fr": "Chaîne des instantanés", "en": "Snapshot chain"}
+    assert chain["message"]["fr"].startswith("Les 3 instantanés de la séance se suivent")
+    assert chain["message"]["en"].startswith("The session's 3 snapshots follow one another")
+    assert "chained from" in chain["detail"]  # the CLI's words stay
+    assert checks["chain_anchor"]["message"]["fr"] == (
+        "La séance ouvre la chaîne des instantanés du tableau."
+    )
+    for check in checks.values():
+        for words in ("None", "schema.json", "sha256", "SHA-256 of"):
+            assert words not in check["message"]["fr"], (check["name"], check["message"])
+        assert check["message"]["fr"] != check["message"]["en"]
+
+
+def test_a_failed_check_says_what_it_means(atelier: AtelierServer) -> None:
+    held = asyncio.run(hold_workshop(atelier, "Séance altérée en base"))
+    end = held.snapshots[-1]["id"]
+    with closing(database(atelier)) as conn, conn:
+        drop_immutability(conn)
+        state = conn.execute("SELECT state FROM snapshots WHERE id = ?", (end,)).fetchone()[0]
+        conn.execute("UPDATE snapshots SET state = ? WHERE id = ?", (flip_byte(state, 3), end))
+    checks = {c["name"]: c for c in verified(atelier, held.session)["checks"]}
+    assert checks["snapshot_states"]["message"]["fr"] == (
+        "Un état du tableau manque ou ne correspond plus à son instantané."
+    )
+
+
+def test_a_check_that_cannot_run_says_so(bundle: bytes) -> None:
+    files = {k: v for k, v in unzip(bundle).items() if k != "snapshots/0002.yjs"}
+    verdict = verify_bundle(rezip(resummed(files)))
+    unchecked = next(c for c in verdict.checks if c.name == "state_projects_to_json")
+    assert not unchecked.ok
+    assert unchecked.message["fr"].startswith("Cette vérification n'a pas pu être faite")
+    assert "could not be checked" in unchecked.detail
+
+
 # -- the same archive on SQLite and PostgreSQL, without a server ------------------------------
 
 
@@ -466,14 +591,14 @@ APPROVAL = {"party": "etat", "by": "Paul", "invite": "inv-paul", "current": True
 
 def test_an_approval_from_its_invites_own_connection_verifies() -> None:
     bundle = approvals_bundle([{"invite": "inv-paul", "party": "etat"}], APPROVAL)
-    problems, detail = approvals_problems(bundle)
+    problems, detail, _ = approvals_problems(bundle)
     assert problems == []
     assert detail == "power etat: Paul (inv-paul)"
 
 
 def test_an_approval_its_invite_never_wrote_fails_the_check() -> None:
     bundle = approvals_bundle([{"invite": "inv-paul", "party": "collectivite"}], APPROVAL)
-    problems, _ = approvals_problems(bundle)
+    problems, _, _ = approvals_problems(bundle)
     assert problems == [
         "power: the approval for etat names invite inv-paul, which wrote nothing as etat "
         "in this session's log"

@@ -260,3 +260,9 @@ async def test_revoking_keeps_the_operators_invites(atelier: AtelierServer) -> N
     kept = atelier.invite_record(board_id, "participant", party="etat")
     atelier.api("DELETE", f"/api/invites/{facilitator['id']}")
     assert atelier.api("GET", "/api/me", token=kept["token"]).status_code == 200
+
+
+def test_an_invite_without_expires_in_expires_after_thirty_days(atelier: AtelierServer) -> None:
+    board_id = atelier.create_board()
+    invite = atelier.invite_record(board_id, "participant", party="etat")
+    assert invite["expires_at"] - invite["created_at"] == pytest.approx(30 * 24 * 3600)

@@ -29,6 +29,7 @@ from tests.support.archive import (
     valid,
 )
 from tests.support.atelier_server import AtelierServer
+from tests.support.raw_client import RawClient
 
 
 def history(atelier: AtelierServer, board: str, **query: Any) -> dict[str, Any]:
@@ -118,6 +119,72 @@ async def test_the_timeline_pages_on(atelier: AtelierServer) -> None:
         cursor = page["next_from_seq"]
     assert paged == whole
     assert history(atelier, board, from_seq=whole[-1]["seq"] + 1)["entries"] == []
+
+
+def lock(atelier: AtelierServer, board: str, token: str, locked: bool, **body: str) -> None:
+    path = f"/api/boards/{board}/{'lock' if locked else 'unlock'}"
+    response = atelier.api("POST", path, token, json=body)
+    assert response.status_code == 200, response.text
+
+
+def locked(client: RawClient, zone: str) -> bool:
+    return zone in (client.root("meta").get("locks") or {})
+
+
+async def test_a_lock_names_the_facilitator_who_locked_it(atelier: AtelierServer) -> None:
+    board = atelier.create_board()
+    facilitator = await participant(atelier, board, "Claire", "facilitation", role="facilitator")
+    token = atelier.invite(board, "facilitator")  # the API call and the body name the person
+    lock(atelier, board, token, True, zone="continuum", name="Claire")
+    await facilitator.wait_until(lambda: locked(facilitator, "continuum"))
+    step = history(atelier, board)["entries"][-1]
+    assert step["caption"] == {
+        "fr": "Zone «\u00a0Échelle de coopération\u00a0» verrouillée par Claire",
+        "en": "Zone “Cooperation continuum” locked by Claire",
+    }
+    assert (step["author"]["name"], step["author"]["party"]) == ("Claire", "facilitation")
+    assert step["changes"][0]["after"]["by"] != "Claire"  # the invite id, kept beside the name
+
+
+async def test_a_lock_without_a_name_takes_the_facilitators_connection_name(
+    atelier: AtelierServer,
+) -> None:
+    board = atelier.create_board()
+    invite = atelier.invite_record(board, "facilitator")
+    claire = await RawClient.open(atelier.ws_url, board, str(invite["token"]), name="Claire")
+    await claire.sync()
+    lock(atelier, board, str(invite["token"]), True, zone="chain")
+    await claire.wait_until(lambda: locked(claire, "chain"))
+    assert captions(history(atelier, board))[-1].endswith("verrouillée par Claire")
+
+
+async def test_a_lock_by_a_facilitator_not_on_the_board_names_the_invites_label(
+    atelier: AtelierServer,
+) -> None:
+    board = atelier.create_board()
+    marie = await participant(atelier, board, "Marie", "etat")
+    token = str(atelier.invite_record(board, "facilitator", label="Animation CT")["token"])
+    lock(atelier, board, token, True, zone="vision")
+    await marie.wait_until(lambda: locked(marie, "vision"))
+    assert captions(history(atelier, board))[-1].endswith("verrouillée par Animation CT")
+
+
+async def test_a_lock_lifted_at_once_reads_as_locked_then_unlocked(
+    atelier: AtelierServer,
+) -> None:
+    board = atelier.create_board()
+    claire = await participant(atelier, board, "Claire", "facilitation", role="facilitator")
+    token = atelier.invite(board, "facilitator")
+    lock(atelier, board, token, True, zone="continuum", name="Claire")
+    await claire.wait_until(lambda: locked(claire, "continuum"))
+    lock(atelier, board, token, False, zone="continuum", name="Claire")
+    await claire.wait_until(lambda: not locked(claire, "continuum"))
+    locking, unlocking = history(atelier, board)["entries"][-2:]
+    assert [locking["caption"]["fr"], unlocking["caption"]["fr"]] == [
+        "Zone «\u00a0Échelle de coopération\u00a0» verrouillée par Claire",
+        "Zone «\u00a0Échelle de coopération\u00a0» déverrouillée",
+    ]
+    assert locking["author"]["name"] == "Claire"
 
 
 def test_history_and_state_refuse_bad_parameters(atelier: AtelierServer) -> None:

@@ -84,7 +84,7 @@ def _manifest(d: Dossier, listed: list[dict[str, Any]], reports: list[str]) -> d
         "generated_at": iso(d.generated_at),
         "board": {key: board[key] for key in ("id", "title", "template")},
         "site": board["site"],
-        "session": session_record(d.session),
+        "session": session_record(d.session, d.facilitator),
         "span": {
             "from": first.header["taken_at"],
             "to": last.header["taken_at"],

@@ -49,6 +49,8 @@ class Dossier:
     entries: list[StoredEntry]
     contributions: dict[str, Any]
     generated_at: float
+    facilitator: str | None = None
+    """Who started the session: the person's name, else the invite's label."""
 
     @property
     def last(self) -> Frame:
@@ -102,7 +104,21 @@ def _dossier(
     figures = tally(last.board_id, logged, LogWindow(), base_state=base.state if base else None)
     figures["from"] = base.header["taken_at"] if base else None
     figures["to"] = frames[-1].header["taken_at"]
-    return Dossier(kind, session, frames, base, logged, figures, time.time())
+    starter = _starter(engine, session, frames)
+    return Dossier(kind, session, frames, base, logged, figures, time.time(), starter)
+
+
+def _starter(engine: Engine, session: archive.Session | None, frames: list[Frame]) -> str | None:
+    """The name in the session's start snapshot (headers since version 2 hold it), else the
+    label of the invite that started it."""
+    if session is None:
+        return None
+    start = next((f.row for f in frames if f.row.kind == "session_start"), None)
+    if start is None:  # one snapshot taken during the session
+        rows = archive.session_snapshots(engine, session.id)
+        start = next((row for row in rows if row.kind == "session_start"), None)
+    name = header_of(start)["author"].get("name") if start is not None else None
+    return name or session.started_by_label
 
 
 def dossier(engine: Engine, kind: Literal["snapshot", "session"], ident: str) -> Dossier:

@@ -21,7 +21,7 @@ def export_json(d: Dossier, lang: str = "fr") -> dict[str, Any]:
         "lang": "en" if lang == "en" else "fr",
         "board": {key: board[key] for key in ("id", "title", "template")},
         "site": board["site"],
-        "session": None if d.session is None else session_record(d.session),
+        "session": None if d.session is None else session_record(d.session, d.facilitator),
         "snapshots": [
             {"id": f.row.id, "hash": f.row.hash, "header": f.header, "projection": f.projection}
             for f in d.frames
@@ -35,12 +35,13 @@ def export_json(d: Dossier, lang: str = "fr") -> dict[str, Any]:
     }
 
 
-def session_record(session: archive.Session) -> dict[str, Any]:
-    """A session as exports, reports and bundle manifests show it."""
+def session_record(session: archive.Session, facilitator: str | None = None) -> dict[str, Any]:
+    """A session as exports, reports and bundle manifests show it; ``facilitator`` is who
+    started it (a dossier knows the person's name), else the label of their invite."""
     return {
         "id": session.id,
         "title": session.title,
         "started_at": iso(session.started_at),
         "ended_at": None if session.ended_at is None else iso(session.ended_at),
-        "facilitator": session.started_by_label,
+        "facilitator": facilitator or session.started_by_label,
     }

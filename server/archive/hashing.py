@@ -19,6 +19,11 @@ position it covers (``seq``) and:
   ``record = {seq, at, invite, name, party, data_sha256}``;
 - ``prev``: the previous snapshot's hash (null for the board's first).
 
+Versions: ``version`` 1 headers name the author as ``{invite, role, label}``; version 2
+(snapshots taken since people are named) adds ``name``, the display name of the person who
+took it (null when unknown). A header is hashed exactly as stored, whatever its version, so
+both verify: adding a field changes the hashes of new snapshots only.
+
 The snapshot's **hash** is SHA-256 of ``canonical(header)``. Changing any stored byte (state,
 projection, header, a logged update or its author) breaks a hash; removing or reordering a
 snapshot breaks the ``prev`` links; only the newest snapshot of a board can be re-forged
@@ -36,7 +41,7 @@ from server.core.clock import iso
 from server.store import archive
 from server.store.log import StoredEntry
 
-HEADER_VERSION = 1
+HEADER_VERSION = 2
 HASH_RULE = (
     "hash = SHA-256(canonical JSON of header); header.prev = previous snapshot's hash; "
     "canonical JSON = keys sorted, no whitespace, UTF-8"

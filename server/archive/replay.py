@@ -24,6 +24,7 @@ from server.boards.captions import Actor
 from server.boards.diff import ChangeJson, diff
 from server.boards.labels import Localized, loc
 from server.boards.projection import Projection, project
+from server.core.auth import FACILITATION
 from server.core.clock import iso
 from server.store import timeline
 from server.store.db import Engine
@@ -128,9 +129,13 @@ class Step:
     entries: list[StoredEntry]
 
     def takes(self, entry: StoredEntry) -> bool:
+        """A person's updates close together; the server's (board creation, a lock, an
+        unlock, the timer) are each an act of their own, so a lock lifted a second later
+        reads as locked, then unlocked."""
         first, last = self.entries[0], self.entries[-1]
         return (
-            Author.of(entry) == self.author
+            self.author.to_json() is not None
+            and Author.of(entry) == self.author
             and entry.created_at - last.created_at <= GROUP_GAP_SECONDS
             and entry.created_at - first.created_at <= GROUP_SPAN_SECONDS
         )
@@ -158,10 +163,8 @@ def history(engine: Engine, board_id: str, *, from_seq: int, limit: int) -> dict
     before = project(doc) if start is not None else None
     entries = []
     for step in found[:limit]:
-        for entry in step.entries:
-            doc.apply_update(entry.data)
-        after = project(doc)
-        entries.append(_entry_json(step, before, after))
+        changes, after = _step_changes(step, doc, before)
+        entries.append(_entry_json(step, before, changes))
         before = after
     following = found[limit].entries[0].seq if len(found) > limit else None
     return {
@@ -186,12 +189,37 @@ def _steps_from(engine: Engine, board_id: str, from_seq: int, limit: int) -> lis
         after = chunk[-1].seq
 
 
-def _entry_json(step: Step, before: Projection | None, after: Projection) -> dict[str, Any]:
+def _step_changes(
+    step: Step, doc: Doc[Any], before: Projection | None
+) -> tuple[list[ChangeJson], Projection]:
+    """Apply the step to ``doc``: what it changed in all, and the projection after it."""
+    for entry in step.entries:
+        doc.apply_update(entry.data)
+    after = project(doc)
+    if before is None:
+        return [], after
+    actor = Actor(step.author.name, step.author.party) if step.author.to_json() else None
+    return [change.to_json() for change in diff(before, after, actor)], after
+
+
+def _on_behalf(changes: list[ChangeJson]) -> dict[str, str | None] | None:
+    """Who the server acted for: the one person its lock changes name, if any (an unlock
+    names nobody). Facilitators speak for facilitation."""
+    people = {
+        (lock.get("by"), lock.get("name"))
+        for change in changes
+        if change["kind"] == "zone_locked" and isinstance(lock := change["after"], dict)
+    }
+    if len(people) != 1:
+        return None
+    invite, name = next(iter(people))
+    if not name:
+        return None
+    return {"invite_id": invite, "name": name, "party": FACILITATION}
+
+
+def _entry_json(step: Step, before: Projection | None, changes: list[ChangeJson]) -> dict[str, Any]:
     first, last = step.entries[0], step.entries[-1]
-    changes: list[ChangeJson] = []
-    if before is not None:
-        actor = Actor(step.author.name, step.author.party) if step.author.to_json() else None
-        changes = [change.to_json() for change in diff(before, after, actor)]
     captions = [change["caption"] for change in changes]
     summary = BOARD_CREATED if before is None else (captions[0] if captions else NO_VISIBLE_CHANGE)
     return {
@@ -200,7 +228,7 @@ def _entry_json(step: Step, before: Projection | None, after: Projection) -> dic
         "updates": len(step.entries),
         "at": iso(first.created_at),
         "until": iso(last.created_at),
-        "author": step.author.to_json(),
+        "author": step.author.to_json() or _on_behalf(changes),
         "caption": summary,
         "captions": captions,
         "changes": changes,

@@ -66,7 +66,7 @@ def _report_context(d: Dossier, lang: str) -> dict[str, Any]:
         "when": _when,
         "d": d,
         "board": d.board,
-        "session": None if d.session is None else session_record(d.session),
+        "session": None if d.session is None else session_record(d.session, d.facilitator),
         "frames": [_frame_view(f) for f in d.frames],
         "parts": projection["meta"]["parts"],
         "part_labels": {part.id: part.label for part in PARTS},

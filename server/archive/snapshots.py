@@ -23,14 +23,16 @@ Kind = Literal["session_start", "session_end", "manual"]
 
 @dataclass(frozen=True, slots=True)
 class Taker:
-    """Who takes a snapshot: an invite (facilitator) or the operator (no invite)."""
+    """Who takes a snapshot: an invite (facilitator) or the operator (no invite), and the
+    person's display name when known (reports show it, else the invite's label)."""
 
     invite: str | None
     role: str
     label: str | None
+    name: str | None = None
 
     def to_json(self) -> dict[str, str | None]:
-        return {"invite": self.invite, "role": self.role, "label": self.label}
+        return {"invite": self.invite, "role": self.role, "label": self.label, "name": self.name}
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,11 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
 
+from server.archive import verify_words
 from server.archive.bundle import CHECKSUMS, MANIFEST, build_bundle
 from server.archive.dossiers import Dossier, session_dossier
 from server.archive.hashing import log_digest, log_record, sha256_hex
 from server.archive.verify_approvals import approvals_problems
 from server.archive.verify_checks import BUNDLE_CHECKS, Unpacked
+from server.boards.labels import Localized
 from server.core import schema
 from server.store import archive, timeline
 from server.store.db import Engine
@@ -122,19 +124,37 @@ def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     return b"".join(chunks)
 
 
+Outcome = tuple[list[str], str] | tuple[list[str], str, dict[str, int]]
+"""What a check returns: its problems (English), what a pass means (English), and counts its
+sentence for people may quote (``verify_words.Facts``)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Check:
+    """One check's verdict: ``name`` is its stable code, ``detail`` the English text the CLI
+    prints, ``label`` and ``message`` what a person reads, in French and English."""
+
     name: str
     ok: bool
     detail: str
+    label: Localized
+    message: Localized
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "ok": self.ok, "detail": self.detail}
+        return {
+            "name": self.name,
+            "ok": self.ok,
+            "detail": self.detail,
+            "label": self.label,
+            "message": self.message,
+        }
 
 
 @dataclass
 class Verdict:
     checks: list[Check] = dataclasses.field(default_factory=list)
+    facts: dict[str, int] = dataclasses.field(default_factory=dict)
+    """Counts known about the bundle (files, snapshots, updates) for the checks' sentences."""
 
     @property
     def ok(self) -> bool:
@@ -143,19 +163,31 @@ class Verdict:
     def to_json(self) -> dict[str, Any]:
         return {"ok": self.ok, "checks": [check.to_json() for check in self.checks]}
 
-    def record(self, name: str, problems: list[str], fine: str) -> None:
+    def record(
+        self,
+        name: str,
+        problems: list[str],
+        fine: str,
+        facts: dict[str, int] | None = None,
+        *,
+        ran: bool = True,
+    ) -> None:
         shown = "; ".join(problems[:5]) + (
             f" (+{len(problems) - 5} more)" if len(problems) > 5 else ""
         )
-        self.checks.append(Check(name, not problems, shown or fine))
+        ok = not problems
+        said = verify_words.message(name, ok, {**self.facts, **(facts or {})}, ran=ran)
+        self.checks.append(Check(name, ok, shown or fine, verify_words.label(name), said))
 
-    def run(self, name: str, check: Callable[[], tuple[list[str], str]]) -> None:
+    def run(self, name: str, check: Callable[[], Outcome]) -> None:
         """A check that cannot even run (missing or malformed part) fails, never crashes."""
         try:
-            problems, fine = check()
+            problems, fine, *facts = check()
         except Exception as exc:
-            problems, fine = [f"could not be checked: {type(exc).__name__}: {exc}"], ""
-        self.record(name, problems, fine)
+            problem = f"could not be checked: {type(exc).__name__}: {exc}"
+            self.record(name, [problem], "", ran=False)
+            return
+        self.record(name, problems, fine, facts[0] if facts else None)
 
 
 def verify_bundle(source: bytes | Path) -> Verdict:
@@ -165,7 +197,7 @@ def verify_bundle(source: bytes | Path) -> Verdict:
     zip that can be read within the bounds above (and ``OSError`` for a file that cannot be
     opened): a verdict is only given on a bundle that was read."""
     names, files = read_bundle(source)
-    verdict = Verdict()
+    verdict = Verdict(facts={"files": len(files)})
     counts = Counter(names)
     problems = [f"{name} appears more than once" for name in sorted(counts) if counts[name] > 1]
     verdict.record("archive", problems, f"{len(files)} files")
@@ -176,6 +208,7 @@ def verify_bundle(source: bytes | Path) -> Verdict:
     if manifest is None:
         return verdict
     bundle = Unpacked(manifest, files)
+    verdict.facts |= {"snapshots": len(bundle.snapshots), "updates": manifest["log"]["count"]}
     for name, check in (*BUNDLE_CHECKS, ("approvals", approvals_problems)):
         verdict.run(name, lambda check=check: check(bundle))  # type: ignore[misc]
     return verdict
@@ -233,14 +266,16 @@ def verify_session(engine: Engine, session_id: str) -> Verdict:
     return verdict
 
 
-def _anchor_problems(engine: Engine, d: Dossier) -> tuple[list[str], str]:
+def _anchor_problems(engine: Engine, d: Dossier) -> Outcome:
     first = d.frames[0]
     previous = archive.snapshot_by_number(engine, first.row.board_id, first.row.number - 1)
     if previous is None:
         fine = first.header["prev"] is None
         return (
-            [] if fine else ["the first snapshot names a previous one that does not exist"]
-        ), "the session starts the board's chain"
+            ([] if fine else ["the first snapshot names a previous one that does not exist"]),
+            "the session starts the board's chain",
+            {"previous": 0},
+        )
     problems = []
     if sha256_hex(previous.header.encode("utf-8")) != previous.hash:
         problems.append(
@@ -250,10 +285,11 @@ def _anchor_problems(engine: Engine, d: Dossier) -> tuple[list[str], str]:
         problems.append(
             f"the session's first snapshot does not chain to snapshot {previous.number}"
         )
-    return problems, f"chained to snapshot {previous.number}, before the session"
+    facts = {"previous": previous.number}
+    return problems, f"chained to snapshot {previous.number}, before the session", facts
 
 
-def _log_before_problems(engine: Engine, d: Dossier) -> tuple[list[str], str]:
+def _log_before_problems(engine: Engine, d: Dossier) -> Outcome:
     header = d.frames[0].header
     after = header["log"]["after_seq"]
     logged = timeline.entries(
@@ -261,7 +297,8 @@ def _log_before_problems(engine: Engine, d: Dossier) -> tuple[list[str], str]:
     )
     if log_digest(map(log_record, logged), after) != header["log"]:
         return ["the log up to the session's start no longer matches its digest"], ""
-    return [], f"{len(logged)} updates before the session match their digest"
+    fine = f"{len(logged)} updates before the session match their digest"
+    return [], fine, {"updates": len(logged)}
 
 
 def verdict_text(verdict: Verdict, source: str) -> str:

@@ -14,8 +14,9 @@ from typing import Any
 from server.archive.verify_checks import Unpacked
 
 
-def approvals_problems(b: Unpacked) -> tuple[list[str], str]:
-    """Problems with the last snapshot's approvals, and the list of who approved what."""
+def approvals_problems(b: Unpacked) -> tuple[list[str], str, dict[str, int]]:
+    """Problems with the last snapshot's approvals, the list of who approved what, and how
+    many approvals there are."""
     last = _projection(b, b.snapshots[-1])
     first = _projection(b, b.snapshots[0])
     speaking = {(r.get("invite"), r.get("party")) for r in b.log()}
@@ -33,7 +34,7 @@ def approvals_problems(b: Unpacked) -> tuple[list[str], str]:
                     f"which wrote nothing as {party} in this session's log"
                 )
     detail = "; ".join(given) if given else "no approval in the last snapshot"
-    return problems, detail
+    return problems, detail, {"approvals": len(given)}
 
 
 def _projection(b: Unpacked, entry: dict[str, Any]) -> dict[str, Any]:

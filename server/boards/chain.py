@@ -185,26 +185,59 @@ def _tier_label(tier: str) -> Localized:
 def _cycle_problems(
     links: list[LinkOut], tiers: dict[str, str | None], names: dict[str, Localized]
 ) -> list[Problem]:
-    """A link is in a loop when its target leads back to its source."""
+    """One problem per loop, however many links it has: a loop found from each of its links
+    is the same loop, rotated. It is reported on the link that closes it (the first that
+    does not climb the chain, which is already reported for that), read from that link's
+    target round to it."""
     joined = [link for link in links if link["from"] in tiers and link["to"] in tiers]
     graph: dict[str, list[str]] = {}
     for link in joined:
         graph.setdefault(link["from"], []).append(link["to"])
     for targets in graph.values():
         targets.sort()
+    seen: set[tuple[str, ...]] = set()
     found: list[Problem] = []
     for link in joined:
         loop = _path_between(graph, link["to"], link["from"])
-        if loop is not None:
-            cycle = [link["from"], *loop]
-            found.append(
-                problem(
-                    pointer("chain", "links", link["id"]),
-                    "link_cycle",
-                    cycle=_arrow_list([names[node] for node in cycle]),
-                )
+        if loop is None:
+            continue
+        nodes = _rotated([link["from"], *loop[:-1]])
+        if nodes in seen:
+            continue
+        seen.add(nodes)
+        closing = _closing_link(nodes, joined, tiers)
+        at = nodes.index(closing["to"])
+        cycle = [*nodes[at:], *nodes[:at], closing["to"]]
+        found.append(
+            problem(
+                pointer("chain", "links", closing["id"]),
+                "link_cycle",
+                cycle=_arrow_list([names[node] for node in cycle]),
             )
+        )
     return found
+
+
+def _rotated(nodes: list[str]) -> tuple[str, ...]:
+    """A loop's nodes from its smallest id: the same loop found from any link is equal."""
+    start = nodes.index(min(nodes))
+    return tuple(nodes[start:] + nodes[:start])
+
+
+def _closing_link(
+    nodes: tuple[str, ...], links: list[LinkOut], tiers: dict[str, str | None]
+) -> LinkOut:
+    """The loop's first link (by id) that goes backwards or stays in its tier; every loop has
+    one unless an item's tier is unknown, and then its first link by id."""
+    steps = {(a, b) for a, b in zip(nodes, nodes[1:] + nodes[:1], strict=True)}
+    members = sorted(
+        (link for link in links if (link["from"], link["to"]) in steps), key=lambda x: x["id"]
+    )
+    for link in members:
+        source, target = tiers[link["from"]], tiers[link["to"]]
+        if source is not None and target is not None and TIER_RANK[target] <= TIER_RANK[source]:
+            return link
+    return members[0]
 
 
 def _path_between(graph: dict[str, list[str]], start: str, goal: str) -> list[str] | None:

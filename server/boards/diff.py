@@ -146,20 +146,23 @@ def _meta_changes(before: MetaOut, after: MetaOut, actor: Actor | None) -> Itera
 def _lock_changes(
     before: list[LockOut], after: list[LockOut], actor: Actor | None
 ) -> Iterator[Change]:
-    """Locks are written by the server; without an actor, the lock's `by` is named."""
+    """Locks are written by the server; without an actor, a new lock names the person it
+    records. An unlock leaves nothing behind, so it names someone only when told who."""
     old = {lock["zone"]: lock for lock in before}
     new = {lock["zone"]: lock for lock in after}
     for zone in sorted(old.keys() ^ new.keys()):
-        lock = new.get(zone) or old[zone]
-        on = _On(zone, pointer("meta", "locks", zone), actor or _locker(lock))
+        path = pointer("meta", "locks", zone)
         if zone in new:
-            yield on.change("zone_locked", None, lock, zone_name(zone))
+            on = _On(zone, path, actor or _locker(new[zone]))
+            yield on.change("zone_locked", None, new[zone], zone_name(zone))
         else:
-            yield on.change("zone_unlocked", lock, None, zone_name(zone))
+            yield _On(zone, path, actor).change("zone_unlocked", old[zone], None, zone_name(zone))
 
 
 def _locker(lock: LockOut) -> Actor | None:
-    return Actor(lock["by"]) if lock["by"] else None
+    """The person named in the lock; a lock holding only an invite id names nobody."""
+    name = lock.get("name")
+    return Actor(name) if name else None
 
 
 # --- notes -------------------------------------------------------------------

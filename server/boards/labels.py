@@ -344,7 +344,7 @@ STATUSES: tuple[Named, ...] = (
 ZONES: tuple[Named, ...] = (
     Named("board", loc("Tout le tableau", "Whole board")),
     Named("continuum", loc("Échelle de coopération", "Cooperation continuum")),
-    Named("chain", loc("Chaîne des changements", "Chain of changes")),
+    Named("chain", loc("Stratégie de changement", "Change chain")),
     Named("vision", loc("Vision commune", "Shared vision")),
     *(
         Named(f"agreement.{s.id}", loc(f"Section {s.label['fr']}", f"{s.label['en']} section"))

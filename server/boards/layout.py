@@ -1,7 +1,7 @@
 """The board document layout (SPEC §2.4) and the writes that build content in it.
 
 ```
-meta      Y.Map  title, template, layoutVersion, locks: Y.Map zone -> {by?, at?}
+meta      Y.Map  title, template, layoutVersion, locks: Y.Map zone -> {by?, name?, at?}
 notes     Y.Map  noteId -> Y.Map {text: Y.Text, level, x, y, color, authorId,
                  authorName, party, createdAt, votes: Y.Map voterId -> true}
 chain     Y.Map  vision: Y.Text,
@@ -99,12 +99,13 @@ def _check_title(title: str) -> None:
         raise ValueError("a board title must be Unicode text (it holds a lone surrogate)")
 
 
-def set_lock(doc: Doc[Any], zone: str, by: str | None = None, at: str | None = None) -> None:
-    """Mirror a lock the server enforces, so every client can show it."""
+def set_lock(
+    doc: Doc[Any], zone: str, by: str | None = None, at: str | None = None, name: str | None = None
+) -> None:
+    """Mirror a lock the server enforces, for every client to show: the invite (``by``) and
+    the person (``name``) who locked it."""
     _check(zone, ZONE_BY_ID, "zone")
-    value: dict[str, str] = {}
-    if by:
-        value["by"] = by
+    value = {key: text for key, text in (("by", by), ("name", name)) if text}
     if at:
         value["at"] = _date(at)
     with doc.transaction():

@@ -114,8 +114,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Link to a missing item “{value}”.",
     ),
     "link_cycle": (
-        "Lien pris dans une boucle : {cycle}.",
-        "Link caught in a loop: {cycle}.",
+        "Ce lien referme une boucle : {cycle}. Un changement ne peut pas mener à lui-même, "
+        "même par d'autres : retirez ce lien ou menez-le plus haut dans la chaîne.",
+        "This link closes a loop: {cycle}. A change cannot lead back to itself, even through "
+        "others: remove this link or point it higher up the chain.",
     ),
     "unreadable": (
         "Contenu illisible, ignoré.",

@@ -15,7 +15,7 @@ does not include it). A board without a part has `notes: []`, an empty chain or
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from pycrdt import Array, Doc, Map
 
@@ -31,6 +31,7 @@ from .reading import Fields, ProblemReport, as_fields, sorted_entries
 class LockOut(TypedDict):
     zone: str
     by: str | None
+    name: NotRequired[str]
     at: str | None
 
 
@@ -141,7 +142,9 @@ def _layout_version(fields: Fields, problems: ProblemReport) -> int | float | No
 
 
 def _project_locks(fields: Fields, problems: ProblemReport) -> list[LockOut]:
-    """Locks mirrored by the server: zone -> {by?, at?}. Absent means nothing is locked."""
+    """Locks mirrored by the server: zone -> {by?, name?, at?}. Absent means nothing is
+    locked. ``name`` is projected only when recorded, so a lock written before people were
+    named projects as it always did (and its archived projection still verifies)."""
     if "locks" not in fields:
         return []
     entries = problems.fields(fields["locks"], (META, "locks"))
@@ -157,7 +160,11 @@ def _project_locks(fields: Fields, problems: ProblemReport) -> list[LockOut]:
             continue
         by = problems.string(lock, path, "by", required=False)
         at = problems.date(lock, path, "at") if "at" in lock else None
-        locks.append({"zone": zone, "by": by, "at": at})
+        entry: LockOut = {"zone": zone, "by": by, "at": at}
+        name = problems.string(lock, path, "name", required=False)
+        if name is not None:
+            entry["name"] = name
+        locks.append(entry)
     return locks
 
 

@@ -63,6 +63,9 @@ class Settings:
     max_board_bytes: int = 16 * 1024 * 1024
     """Largest document of one board (its encoded Yjs state); an update that would pass it
     is refused like any refused write (``write_refused`` notice, 4403 when repeated)."""
+    invite_default_expiry_seconds: int = 30 * 24 * 3600
+    """How long an invite created without ``expires_in`` stays valid (30 days): a link sent
+    by e-mail should not open the board for ever."""
     refused_writes_before_close: int = 3
     """Writes dropped (observer, locked board) before the connection is closed with 4403."""
     writer_batch_max: int = 512

@@ -33,6 +33,7 @@ from server.http.endpoints import (
 )
 from server.http.requests import blocking, body, time_param
 from server.http.services import services
+from server.http.sessions import caller_name
 from server.http.views import board_json, invite_json, lock_state_json, site_json
 from server.store import catalog
 from server.store.db import Engine
@@ -142,6 +143,7 @@ async def _create_invite(
     request: Request, who: Caller, *, board_id: str | None, site_id: str | None
 ) -> Response:
     data = await body(request, "api/invite-create.request.schema.json")
+    default_expiry = services(request).settings.invite_default_expiry_seconds
     invite, token = await blocking(
         catalog.create_invite,
         services(request).engine,
@@ -149,7 +151,7 @@ async def _create_invite(
         site_id=site_id,
         role=Role(data["role"]),
         label=data.get("label"),
-        expires_in=data.get("expires_in"),
+        expires_in=data.get("expires_in", default_expiry),
         party=data.get("party"),
         parent=who.grant,
     )
@@ -202,10 +204,15 @@ async def set_invite_party(request: Request) -> Response:
 async def _set_lock(request: Request, locked: bool) -> Response:
     svc = services(request)
     board, who = await board_for(request, facilitator=True)
-    zone = (await body(request, "api/lock.request.schema.json")).get("zone", BOARD_ZONE)
+    data = await body(request, "api/lock.request.schema.json")
+    zone = data.get("zone", BOARD_ZONE)
     by = None if who.grant is None else who.grant.invite_id
+    name = caller_name(request, who, board.id, data.get("name"))
+    if name is None and by is not None:  # the invite's label names the facilitator's link
+        invite = await blocking(catalog.get_invite, svc.engine, by)
+        name = invite.label if invite else None
     await blocking(catalog.set_lock, svc.engine, board.id, zone, locked, by)
-    svc.rooms.set_lock(board.id, zone, locked, by, iso(time.time()))
+    svc.rooms.set_lock(board.id, zone, locked, by, iso(time.time()), name)
     locks = (board.locks | {zone}) if locked else (board.locks - {zone})
     return JSONResponse(lock_state_json(board.id, locks))
 

@@ -51,12 +51,29 @@ EXPORT_MEDIA: dict[str, dict[str, Any]] = {
 }
 
 
-async def _taker(request: Request, who: Caller) -> snapshots.Taker:
+def caller_name(request: Request, who: Caller, board_id: str, given: object = None) -> str | None:
+    """The display name of the person calling: the ``name`` their request gave, else the one
+    their connection to this board gave (the facilitator's panel is on the board page). None
+    for the operator, or when this instance holds no connection of the invite."""
+    if isinstance(given, str) and given.strip():
+        return given.strip()
+    room = services(request).rooms.live(board_id)
+    if who.grant is None or room is None:
+        return None
+    invite = who.grant.invite_id
+    names = sorted(p.name for p in room.peers if p.grant.invite_id == invite and p.name)
+    return names[0] if names else None
+
+
+async def _taker(
+    request: Request, who: Caller, board_id: str, given: object = None
+) -> snapshots.Taker:
     if who.grant is None:
         return snapshots.Taker(None, "operator", None)
     invite = await blocking(catalog.get_invite, services(request).engine, who.grant.invite_id)
     label = invite.label if invite else None
-    return snapshots.Taker(who.grant.invite_id, who.grant.role.value, label)
+    name = caller_name(request, who, board_id, given)
+    return snapshots.Taker(who.grant.invite_id, who.grant.role.value, label, name)
 
 
 async def _session_response(request: Request, session: archive.Session, status: int) -> Response:
@@ -66,11 +83,12 @@ async def _session_response(request: Request, session: archive.Session, status: 
 
 async def start_session(request: Request) -> Response:
     board, who = await board_for(request, facilitator=True)
-    title = (await body(request, "api/session-create.request.schema.json"))["title"].strip()
+    data = await body(request, "api/session-create.request.schema.json")
+    title = data["title"].strip()
     engine = services(request).engine
     if await blocking(archive.open_session, engine, board.id) is not None:
         raise Conflict("this board already has an open session; end it first", board=board.id)
-    taker = await _taker(request, who)
+    taker = await _taker(request, who, board.id, data.get("name"))
     session = archive.Session(
         id=secrets.token_hex(8),
         board_id=board.id,
@@ -102,7 +120,7 @@ async def end_session(request: Request) -> Response:
         services(request).engine,
         board.id,
         kind="session_end",
-        taker=await _taker(request, who),
+        taker=await _taker(request, who, board.id),
         session=session,
     )
     assert taken.session is not None
@@ -131,13 +149,14 @@ async def list_board_sessions(request: Request) -> Response:
 
 async def take_board_snapshot(request: Request) -> Response:
     board, who = await board_for(request, facilitator=True)
-    label = (await body(request, "api/snapshot-create.request.schema.json")).get("label")
+    data = await body(request, "api/snapshot-create.request.schema.json")
+    label = data.get("label")
     taken = await blocking(
         snapshots.take_snapshot,
         services(request).engine,
         board.id,
         kind="manual",
-        taker=await _taker(request, who),
+        taker=await _taker(request, who, board.id, data.get("name")),
         label=label.strip() if isinstance(label, str) and label.strip() else None,
     )
     return JSONResponse(snapshot_json(taken.snapshot), status_code=201)

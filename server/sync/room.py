@@ -314,11 +314,14 @@ class Room:
         self._presence.remember_remote(message.entries)
         self._broadcast(frame, exclude=None)
 
-    def set_lock(self, zone: str, locked: bool, by: str | None, at: str) -> None:
-        """Enforce a zone lock now and mirror it in the document for every client to show."""
+    def set_lock(
+        self, zone: str, locked: bool, by: str | None, at: str, name: str | None = None
+    ) -> None:
+        """Enforce a zone lock now and mirror it in the document for every client to show,
+        with the invite (``by``) and the person (``name``) who locked it."""
         if locked:
             self.locks.add(zone)
-            self.apply_server_change(lambda doc: set_lock(doc, zone, by, at))
+            self.apply_server_change(lambda doc: set_lock(doc, zone, by, at, name))
         else:
             self.locks.discard(zone)
             self.apply_server_change(lambda doc: clear_lock(doc, zone))

@@ -162,11 +162,19 @@ class Rooms:
             self._catch_ups.add(task)
             task.add_done_callback(self._catch_ups.discard)
 
-    def set_lock(self, board_id: str, zone: str, locked: bool, by: str | None, at: str) -> None:
+    def set_lock(
+        self,
+        board_id: str,
+        zone: str,
+        locked: bool,
+        by: str | None,
+        at: str,
+        name: str | None = None,
+    ) -> None:
         """Apply a lock decided here to the live room (if any) and to the other instances."""
         room = self._rooms.get(board_id)
         if room is not None:
-            room.set_lock(zone, locked, by, at)
+            room.set_lock(zone, locked, by, at, name)
         self._fanout.publish_control(
             {"kind": "lock", "board": board_id, "zone": zone, "locked": locked}
         )

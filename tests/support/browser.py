@@ -39,6 +39,9 @@ PARTY_WORDS = {
 """How the French join page names the party an invite speaks for."""
 TIMEOUT_MS = 15_000
 VIEWPORT = {"width": 1400, "height": 900}
+PHONE = {"width": 390, "height": 844}
+"""A phone held upright (CSS pixels), opened as a mobile browser: the page's viewport rule
+applies, and a page wider than the screen makes it zoom out."""
 
 expect.set_options(timeout=TIMEOUT_MS)
 
@@ -62,9 +65,14 @@ def chromium() -> Iterator[Browser]:
 class Person:
     """One participant in their own browser context, with what the page printed."""
 
-    def __init__(self, browser: Browser, name: str) -> None:
+    def __init__(self, browser: Browser, name: str, *, phone: bool = False) -> None:
         self.name = name
-        self.context: BrowserContext = browser.new_context(viewport=VIEWPORT, locale="fr-FR")
+        screen: dict[str, Any] = (
+            {"viewport": PHONE, "is_mobile": True, "has_touch": True}
+            if phone
+            else {"viewport": VIEWPORT}
+        )
+        self.context: BrowserContext = browser.new_context(locale="fr-FR", **screen)
         self.page: Page = self.context.new_page()
         self.page.set_default_timeout(TIMEOUT_MS)
         self.errors: list[str] = []

@@ -11,6 +11,8 @@ import { readSection, TRINOME } from './model.js'
 import { partyColor } from './presence.js'
 
 const LIST_ITEM = /^(\s*)(- |• |\* |(\d+)\. )/
+const BULLET_ONLY = /^\s*[-•*] $/
+const BULLETS = new Set(['-', '•', '*'])
 
 /** @typedef {import('../lib/types.js').BoardContext} BoardContext */
 /** @typedef {import('../lib/types.js').Catalog['agreement']['sections'][number]} SectionInfo */
@@ -42,6 +44,7 @@ const LIST_ITEM = /^(\s*)(- |• |\* |(\d+)\. )/
 export function toggleList (binding, numbered) {
   const field = binding.field
   const value = field.value
+  const caret = field.selectionStart === field.selectionEnd ? field.selectionStart : null
   const start = value.lastIndexOf('\n', field.selectionStart - 1) + 1
   let end = value.indexOf('\n', field.selectionEnd)
   if (end === -1) end = value.length
@@ -51,7 +54,13 @@ export function toggleList (binding, numbered) {
   const stripped = lines.map((line) => line.replace(LIST_ITEM, '$1'))
   const next = all ? stripped : stripped.map((line, i) => (numbered ? `${i + 1}. ` : '- ') + line)
   const replacement = next.join('\n')
-  binding.replaceRange(start, end, replacement, start, start + replacement.length)
+  if (caret === null) {
+    binding.replaceRange(start, end, replacement, start, start + replacement.length)
+    return
+  }
+  // a caret on one line stays a caret, moved by the marker added or removed before it
+  const moved = Math.max(start, caret + replacement.length - (end - start))
+  binding.replaceRange(start, end, replacement, moved)
 }
 
 /**
@@ -76,6 +85,27 @@ export function continueList (event, binding) {
   const marker = match[3] ? `${Number(match[3]) + 1}. ` : match[2]
   const insert = `\n${match[1]}${marker}`
   binding.replaceRange(caret, caret, insert, caret + insert.length)
+}
+
+/**
+ * A line the list button or Enter already made a list item: typing its dash (and the space
+ * after it) out of habit does not give « - - ».
+ * @param {InputEvent} event
+ * @param {HTMLTextAreaElement} field
+ * @param {number} skipped where a dash was just skipped (its space is skipped too), or -1
+ * @returns {number} the new `skipped`
+ */
+export function skipRepeatedBullet (event, field, skipped) {
+  if (event.inputType !== 'insertText' || !event.data || field.selectionStart !== field.selectionEnd) return -1
+  const caret = field.selectionStart
+  const line = field.value.slice(field.value.lastIndexOf('\n', caret - 1) + 1, caret)
+  if (!BULLET_ONLY.test(line)) return -1
+  if (BULLETS.has(event.data)) {
+    event.preventDefault()
+    return caret
+  }
+  if (event.data === ' ' && skipped === caret) event.preventDefault()
+  return -1
 }
 
 export class AgreementView {
@@ -141,6 +171,8 @@ export class AgreementView {
       const binding = new TextBinding(field, text, { origin: this.ctx.origin, onChange: () => autosize(field, 6) })
       entry.binding = binding
       field.addEventListener('keydown', (event) => continueList(event, binding))
+      let skipped = -1
+      field.addEventListener('beforeinput', (event) => { skipped = skipRepeatedBullet(event, field, skipped) })
       bullets.addEventListener('click', () => { toggleList(binding, false); field.focus() })
       numbers.addEventListener('click', () => { toggleList(binding, true); field.focus() })
     }

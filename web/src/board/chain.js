@@ -79,6 +79,8 @@ export class ChainView {
       h('label', { for: 'vision-text', class: 'visually-hidden' }, pick(visionTier.label)),
       this.visionField, this.visionEditors)
     this.svg = svg('svg', { class: 'links', 'aria-hidden': 'true', focusable: 'false' })
+    // links the server reports are drawn above the cards, so none hides behind one
+    this.overSvg = svg('svg', { class: 'links links--over', 'aria-hidden': 'true', focusable: 'false' })
     this.problemsEl = h('ul', { class: 'problem-list' })
     this.problemsBox = h('section', { class: 'problems', 'aria-labelledby': 'chain-problems-title', hidden: true },
       h('h3', { id: 'chain-problems-title' }, t('problems.title')), this.problemsEl)
@@ -121,14 +123,14 @@ export class ChainView {
       this.rows.set(tierId, { row, list, add })
       rows.push(row)
     }
-    const defs = svg('defs')
-    for (const kind of ['ok', 'problem']) {
+    for (const [kind, layer] of /** @type {const} */ ([['ok', this.svg], ['problem', this.overSvg]])) {
       const marker = svg('marker', { id: `arrow-${kind}`, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' })
       marker.append(svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: `arrowhead arrowhead--${kind}` }))
+      const defs = svg('defs')
       defs.append(marker)
+      layer.append(defs)
     }
-    this.svg.append(defs)
-    append(this.board, [this.svg, this.visionBlock, rows])
+    append(this.board, [this.svg, this.visionBlock, rows, this.overSvg])
     panel.append(
       h('div', { class: 'view-intro' }, h('ul', { class: 'questions' }, c.questions.map((q) => h('li', {}, pick(q))))),
       this.problemsBox,
@@ -451,15 +453,18 @@ export class ChainView {
   }
 
   draw () {
-    for (const old of Array.from(this.svg.querySelectorAll('path.link'))) old.remove()
+    for (const old of Array.from(this.board.querySelectorAll('svg.links path.link, svg.links path.link-halo'))) old.remove()
     const links = this.links
     if (!links || !this.board.offsetParent) return
     const box = this.board.getBoundingClientRect()
-    this.svg.setAttribute('width', String(box.width))
-    this.svg.setAttribute('height', String(box.height))
+    for (const layer of [this.svg, this.overSvg]) {
+      layer.setAttribute('width', String(box.width))
+      layer.setAttribute('height', String(box.height))
+    }
     /** @type {(id: string) => HTMLElement | undefined} */
     const element = (id) => (id === 'vision' ? this.visionBlock : this.entries.get(id)?.el)
     const pairs = new Set(Array.from(links.values()).filter(Boolean).map((v) => `${v.from}>${v.to}`))
+    const cards = Array.from(this.entries.values(), (entry) => entry.el.getBoundingClientRect())
     for (const [linkId, value] of links.entries()) {
       const from = value && element(value.from)
       const to = value && element(value.to)
@@ -468,10 +473,13 @@ export class ChainView {
       const b = to.getBoundingClientRect()
       const up = b.bottom <= a.top + 1
       const down = b.top >= a.bottom - 1
+      const problem = this.problemLinks.has(linkId)
       // two links between the same items, one each way, are drawn side by side
       const shift = pairs.has(`${value.to}>${value.from}`) ? (value.from < value.to ? -10 : 10) : 0
       let d
-      if (up || down) {
+      if (problem && (up || down)) {
+        d = aroundCards(a, b, box, cards)
+      } else if (up || down) {
         const x1 = a.left + a.width / 2 - box.left + shift
         const y1 = (up ? a.top : a.bottom) - box.top
         const x2 = b.left + b.width / 2 - box.left + shift
@@ -485,8 +493,42 @@ export class ChainView {
         const y2 = b.top + b.height / 2 - box.top
         d = `M ${x1} ${y1} C ${(x1 + x2) / 2} ${y1 - 60}, ${(x1 + x2) / 2} ${y2 - 60}, ${x2} ${y2}`
       }
-      const problem = this.problemLinks.has(linkId)
-      this.svg.append(svg('path', { d, class: `link${problem ? ' link--problem' : ''}`, 'marker-end': `url(#arrow-${problem ? 'problem' : 'ok'})` }))
+      if (problem) {
+        this.overSvg.append(svg('path', { d, class: 'link-halo' }),
+          svg('path', { d, class: 'link link--problem', 'marker-end': 'url(#arrow-problem)', 'data-link': linkId }))
+      } else {
+        this.svg.append(svg('path', { d, class: 'link', 'marker-end': 'url(#arrow-ok)' }))
+      }
     }
   }
+}
+
+/**
+ * A link the server reports, routed around the cards: out of the source's side, along a
+ * lane beside every card between the two rows, into the target's side; on the side where
+ * it crosses fewer cards of those two rows.
+ * @param {DOMRect} a the source's box
+ * @param {DOMRect} b the target's box
+ * @param {DOMRect} box the chain's box
+ * @param {DOMRect[]} cards every item's box
+ */
+function aroundCards (a, b, box, cards) {
+  const top = Math.min(a.top, b.top)
+  const bottom = Math.max(a.bottom, b.bottom)
+  const between = cards.filter((r) => r.bottom > top && r.top < bottom)
+  /** @param {DOMRect} end */
+  const row = (end) => cards.filter((r) => r.top < end.bottom && r.bottom > end.top)
+  /** @param {boolean} right */
+  const crossed = (right) => [a, b].reduce((sum, end) => sum + row(end).filter((r) => right ? r.left >= end.right : r.right <= end.left).length, 0)
+  const right = crossed(true) <= crossed(false)
+  const lane = right
+    ? Math.min(box.right - 6, Math.max(a.right, b.right, ...between.map((r) => r.right)) + 14) - box.left
+    : Math.max(box.left + 6, Math.min(a.left, b.left, ...between.map((r) => r.left)) - 14) - box.left
+  const x1 = (right ? a.right : a.left) - box.left
+  const x2 = (right ? b.right : b.left) - box.left
+  const y1 = a.top + Math.min(a.height / 2, 28) - box.top
+  const y2 = b.top + Math.min(b.height / 2, 28) - box.top
+  const out = right ? -8 : 8
+  const turn = y2 > y1 ? 8 : -8
+  return `M ${x1} ${y1} H ${lane + out} Q ${lane} ${y1} ${lane} ${y1 + turn} V ${y2 - turn} Q ${lane} ${y2} ${lane + out} ${y2} H ${x2}`
 }

@@ -117,7 +117,10 @@ export class ContinuumView {
     lanes.addEventListener('pointermove', (event) => this.shareCursor(event))
     lanes.addEventListener('pointerleave', () => this.ctx.presence.set('cursor', null))
     this.notes.observeDeep(this.render)
-    this.ctx.presence.onChange(() => { this.renderCursors(); this.renderEditors() })
+    this.ctx.presence.onChange(() => {
+      this.renderCursors()
+      if (this.renderEditors()) this.layout()
+    })
     window.addEventListener('resize', this.render)
     this.sync()
   }
@@ -175,8 +178,8 @@ export class ContinuumView {
       entry.el.remove()
       this.entries.delete(id)
     }
-    this.layout()
     this.renderEditors()
+    this.layout()
     this.orphans.hidden = this.orphans.childElementCount === 0
   }
 
@@ -251,8 +254,8 @@ export class ContinuumView {
     entry.vote.textContent = ''
     entry.vote.append(
       h('span', { class: 'dots', 'aria-hidden': 'true' }, '● '),
-      h('span', { class: 'count' }, String(note.votes.count)),
-      h('span', { class: 'visually-hidden' }, ` ${t(mine ? 'continuum.unvote' : 'continuum.vote')}`))
+      h('span', { class: 'count', 'aria-hidden': 'true' }, String(note.votes.count)),
+      h('span', { class: 'visually-hidden' }, t(mine ? 'continuum.unvote' : 'continuum.vote', { count: note.votes.count })))
     entry.remove.setAttribute('aria-label', t('continuum.delete', { text: excerpt }))
     if (entry.color.value !== (note.color || 'yellow')) entry.color.value = note.color || 'yellow'
     entry.el.className = `note note--${note.color || 'yellow'}`
@@ -279,33 +282,56 @@ export class ContinuumView {
     }
   }
 
-  /** Place notes at their x/y; stack the ones without a position; size the lanes to fit. */
+  /**
+   * Place notes at their x/y; stack the ones without a position; size the lanes to fit. A note
+   * that grew (longer text, « ✎ … écrit ») pushes the notes below it down on screen, so none
+   * covers another; their stored places do not change.
+   */
   layout () {
     let tallest = MIN_LANE_HEIGHT
     for (const { body } of this.lanes.values()) {
       const width = body.clientWidth || NOTE_WIDTH + 20
       let stack = GAP
+      /** @type {Array<{el: HTMLElement, x: number, y: number, height: number, order: number}>} */
+      const placed = []
       for (const el of /** @type {HTMLCollectionOf<HTMLElement>} */ (body.children)) {
         const entry = this.entries.get(/** @type {string} */ (el.dataset.noteId))
         if (!entry) continue
         const note = entry.note
         const x = Math.max(0, Math.min(note.x ?? GAP, Math.max(0, width - NOTE_WIDTH - 4)))
         const y = Math.max(0, note.y ?? stack)
+        const height = el.offsetHeight
+        placed.push({ el, x, y, height, order: placed.length })
+        stack = Math.max(stack, y + height + GAP)
+      }
+      placed.sort((a, b) => a.y - b.y || a.order - b.order)
+      /** @type {Array<{left: number, bottom: number}>} */
+      const above = []
+      for (const { el, x, y, height } of placed) {
+        let top = y
+        for (const other of above) {
+          if (Math.abs(other.left - x) < NOTE_WIDTH && top < other.bottom + GAP) top = other.bottom + GAP
+        }
         el.style.left = `${x}px`
-        el.style.top = `${y}px`
-        stack = Math.max(stack, y + el.offsetHeight + GAP)
-        tallest = Math.max(tallest, y + el.offsetHeight + GAP * 2)
+        el.style.top = `${top}px`
+        above.push({ left: x, bottom: top + height })
+        tallest = Math.max(tallest, top + height + GAP * 2)
       }
     }
     this.lanesEl.style.setProperty('--lane-height', `${Math.ceil(tallest)}px`)
   }
 
   renderEditors () {
+    let changed = false
     for (const entry of this.entries.values()) {
       const editors = this.ctx.presence.editorsOf(`note-${entry.id}`)
-      entry.editors.textContent = editors.length ? t('presence.writing', { names: editors.map((u) => u.name).join(', ') }) : ''
-      entry.editors.hidden = editors.length === 0
+      const text = editors.length ? t('presence.writing', { names: editors.map((u) => u.name).join(', ') }) : ''
+      if (entry.editors.textContent === text && entry.editors.hidden === !text) continue
+      entry.editors.textContent = text
+      entry.editors.hidden = !text
+      changed = true
     }
+    return changed
   }
 
   // -- writing --------------------------------------------------------------------------

@@ -173,6 +173,12 @@ export class FacilitatorPanel {
     return this.call('POST', `/api/boards/${this.ctx.boardId}/invites`, body)
   }
 
+  /** The facilitator's display name, for the requests that record who acted. */
+  named () {
+    const name = (this.ctx.me.name || '').trim().slice(0, 80)
+    return name ? { name } : {}
+  }
+
   /** @param {Invite} invite */
   whoFor (invite) {
     return invite.party && invite.role === 'participant' ? `${roleLabel(invite.role)} — ${partyLabel(invite.party)}` : roleLabel(invite.role)
@@ -223,19 +229,47 @@ export class FacilitatorPanel {
         const revoked = Boolean(invite.revoked_at)
         const expired = invite.expires_at && invite.expires_at < now
         const state = revoked ? t('facilitator.revoked') : expired ? t('facilitator.expired') : t('facilitator.active')
+        const mine = invite.id === this.ctx.me.invite
         return h('tr', {},
-          h('td', {}, this.whoFor(invite), invite.label ? h('span', { class: 'muted' }, ` (${invite.label})`) : null),
+          h('td', {}, this.whoFor(invite), invite.label ? h('span', { class: 'muted' }, ` (${invite.label})`) : null,
+            mine ? h('strong', { class: 'invite-mine' }, ` — ${t('facilitator.yourLink')}`) : null),
           h('td', {}, invite.expires_at ? formatDate(invite.expires_at, lang()) : t('facilitator.never')),
           h('td', {}, state),
-          h('td', {}, revoked || expired
-            ? ''
-            : h('button', {
-              type: 'button',
-              class: 'button button--small button--danger',
-              'aria-label': t('facilitator.revokeOf', { role: this.whoFor(invite), label: invite.label || '' }),
-              onclick: () => this.revoke(invite)
-            }, t('facilitator.revoke'))))
+          h('td', {}, revoked || expired ? '' : this.revokeControl(invite, mine)))
       }))))
+  }
+
+  /**
+   * « Révoquer » asks once more before acting, and says plainly when the link is the one
+   * this facilitator is using: revoking it closes their own board at once.
+   * @param {Invite} invite
+   * @param {boolean} mine
+   * @returns {HTMLElement}
+   */
+  revokeControl (invite, mine) {
+    const cell = h('div', { class: 'row' })
+    const ask = () => {
+      clear(cell)
+      const cancel = h('button', { type: 'button', class: 'button button--small', onclick: () => { clear(cell); cell.append(first); first.focus() } }, t('facilitator.keep'))
+      cell.append(
+        h('span', { class: mine ? 'error' : 'muted', role: 'status' }, t(mine ? 'facilitator.revokeMineWarning' : 'facilitator.revokeConfirmQuestion')),
+        h('button', {
+          type: 'button',
+          class: 'button button--small button--danger',
+          dataset: { key: `confirm-revoke-${invite.id}` },
+          onclick: () => this.revoke(invite)
+        }, t('facilitator.revokeConfirm')),
+        cancel)
+      cancel.focus()
+    }
+    const first = h('button', {
+      type: 'button',
+      class: 'button button--small button--danger',
+      'aria-label': t('facilitator.revokeOf', { role: this.whoFor(invite), label: invite.label || '' }),
+      onclick: ask
+    }, t('facilitator.revoke'))
+    cell.append(first)
+    return cell
   }
 
   /** @param {Invite} invite */
@@ -279,7 +313,8 @@ export class FacilitatorPanel {
     const locked = readLocks(this.ctx.roots.meta).includes(zone)
     const path = `/api/boards/${this.ctx.boardId}/${locked ? 'unlock' : 'lock'}`
     try {
-      await this.call('POST', path, zone === 'board' ? undefined : { zone })
+      // The name travels with the request: captions and reports say who locked.
+      await this.call('POST', path, { ...(zone === 'board' ? {} : { zone }), ...this.named() })
       this.say(t(locked ? 'facilitator.unlocked' : 'facilitator.lockedNow', { zone: this.lockRows.get(zone)?.label }))
     } catch (error) {
       this.failed(error)
@@ -356,7 +391,7 @@ export class FacilitatorPanel {
         onsubmit: async (/** @type {SubmitEvent} */ event) => {
           event.preventDefault()
           try {
-            await this.call('POST', `/api/boards/${this.ctx.boardId}/sessions`, { title: title.value.trim() || t('facilitator.sessionUntitled') })
+            await this.call('POST', `/api/boards/${this.ctx.boardId}/sessions`, { title: title.value.trim() || t('facilitator.sessionUntitled'), ...this.named() })
             this.say(t('facilitator.sessionStarted'))
             this.loadSessions()
           } catch (error) {
@@ -387,7 +422,7 @@ export class FacilitatorPanel {
         onsubmit: async (/** @type {SubmitEvent} */ event) => {
           event.preventDefault()
           try {
-            const body = label.value.trim() ? { label: label.value.trim() } : {}
+            const body = { ...(label.value.trim() ? { label: label.value.trim() } : {}), ...this.named() }
             await this.call('POST', `/api/boards/${this.ctx.boardId}/snapshots`, body)
             label.value = ''
             this.say(t('facilitator.snapshotTaken'))

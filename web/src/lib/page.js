@@ -23,7 +23,9 @@ export function lang () {
 }
 
 /**
- * A UI string in the page's language; `{name}` placeholders are filled from `params`.
+ * A UI string in the page's language; `{name}` placeholders are filled from `params`, and
+ * `{count:vote|votes}` picks the singular or plural word for the number `count` by the
+ * language's own rule (French: 0 and 1 take the singular).
  * @param {string} key
  * @param {Record<string, unknown>} [params]
  */
@@ -31,7 +33,23 @@ export function t (key, params) {
   const template = pageData().strings[key]
   if (template === undefined) return key
   if (!params) return template
-  return template.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole))
+  return template.replace(/\{(\w+)(?::([^{}|]*)\|([^{}]*))?\}/g, (whole, name, one, other) => {
+    if (!(name in params)) return whole
+    if (one === undefined) return String(params[name])
+    return plural(Number(params[name])) === 'one' ? one : other
+  })
+}
+
+/** @type {Intl.PluralRules | null} */
+let rules = null
+
+/**
+ * The plural category of `count` in the page's language ('one', 'other', …).
+ * @param {number} count
+ */
+export function plural (count) {
+  if (rules === null) rules = new Intl.PluralRules(lang())
+  return rules.select(count)
 }
 
 /**

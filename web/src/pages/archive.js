@@ -198,10 +198,7 @@ class Archive {
       const result = await this.get(`/api/sessions/${session.id}/evidence/verify`)
       this.verifyBox.append(
         h('h3', {}, t(result.ok ? 'archive.verifyOk' : 'archive.verifyFailed', { title: session.title || '' })),
-        h('ul', { class: 'checks' }, list(result, 'checks').map((/** @type {{name: string, ok: boolean, detail?: string}} */ check) => h('li', { class: check.ok ? 'check check--ok' : 'check check--bad' },
-          h('span', { 'aria-hidden': 'true' }, check.ok ? '✓ ' : '✗ '),
-          h('span', { class: 'visually-hidden' }, check.ok ? t('archive.checkOk') : t('archive.checkBad')),
-          `${check.name}${check.detail ? ` — ${check.detail}` : ''}`))))
+        h('ul', { class: 'checks' }, list(result, 'checks').map((/** @type {Check} */ check) => checkItem(check))))
     } catch (error) {
       this.failed(this.verifyBox, error)
     }
@@ -221,11 +218,38 @@ class Archive {
   }
 }
 
-/** @param {string | {label?: string, name?: string, role?: string} | null | undefined} author */
+/**
+ * @typedef {object} Check
+ * One check of a verification: `name` is its stable code, `label` and `message` are for
+ * people (in both languages), `detail` is the precise English text the command line prints.
+ * @property {string} name
+ * @property {boolean} ok
+ * @property {string} [detail]
+ * @property {import('../lib/types.js').LocalText} [label]
+ * @property {import('../lib/types.js').LocalText} [message]
+ */
+
+/**
+ * A check in the page's language; what failed keeps its technical detail one click away.
+ * @param {Check} check
+ */
+function checkItem (check) {
+  const title = pick(check.label) || check.name
+  const message = pick(check.message)
+  return h('li', { class: check.ok ? 'check check--ok' : 'check check--bad', dataset: { check: check.name } },
+    h('span', { 'aria-hidden': 'true' }, check.ok ? '✓ ' : '✗ '),
+    h('span', { class: 'visually-hidden' }, check.ok ? t('archive.checkOk') : t('archive.checkBad')),
+    h('strong', {}, title), message ? ` — ${message}` : '',
+    !check.ok && check.detail
+      ? h('details', { class: 'check__detail' }, h('summary', {}, t('archive.checkDetail')), h('code', { lang: 'en' }, check.detail))
+      : null)
+}
+
+/** @param {string | {label?: string, name?: string | null, role?: string} | null | undefined} author */
 function takerName (author) {
   if (!author) return '—'
   if (typeof author === 'string') return author
-  return author.label || author.name || (author.role ? roleLabel(author.role) : t('archive.operator'))
+  return author.name || author.label || (author.role ? roleLabel(author.role) : t('archive.operator'))
 }
 
 /** @param {Snapshot} snapshot */

@@ -39,6 +39,10 @@ import { FacilitatorPanel } from '../board/facilitator.js'
  */
 
 const LOCAL = Symbol('local-edit')
+/** How long « Temps écoulé » stays in the header once the timer has run out. */
+const TIMER_SHOWN_AFTER_END_MS = 60_000
+/** How long the message saying a refused change was undone stays, unless dismissed sooner. */
+const REFUSAL_NOTE_MS = 20_000
 
 /** @type {Record<number, string>} */
 const CLOSE_MESSAGES = {
@@ -47,6 +51,18 @@ const CLOSE_MESSAGES = {
   [CloseCode.UNAUTHENTICATED]: 'closed.unauthenticated',
   [CloseCode.FORBIDDEN]: 'closed.forbidden',
   [CloseCode.NO_SUCH_BOARD]: 'closed.noBoard'
+}
+
+/**
+ * The sentence for a close: a revoked link or a link given a party say so in the page's
+ * language; other refusals get their code's sentence.
+ * @param {number} code
+ * @param {string} reason the server's close reason (English)
+ */
+function closeMessage (code, reason) {
+  if (code === CloseCode.FORBIDDEN && /revoked/.test(reason)) return 'closed.revoked'
+  if (code === CloseCode.FORBIDDEN && /speaks for a party/.test(reason)) return 'closed.partyChanged'
+  return CLOSE_MESSAGES[code] || 'closed.other'
 }
 
 function wsUrl () {
@@ -156,6 +172,12 @@ class BoardPage {
     this.timerTick = undefined
     /** @type {string | undefined} */
     this.announcedTimer = undefined
+    /** @type {number | undefined} */
+    this.timerHide = undefined
+    /** @type {number | undefined} */
+    this.bannerTimer = undefined
+    /** whether the banner only reports a refused change (and may go away) */
+    this.bannerPassing = false
     this.refreshProblemsSoon = debounce(() => this.fetchProblems(), 1200)
   }
 
@@ -169,7 +191,7 @@ class BoardPage {
     this.connection.on('synced', () => this.ready())
     this.showStatus(this.connection.status, { storageOk: true })
     const kept = flash()
-    if (kept) this.banner(kept, 'warning')
+    if (kept) this.passingBanner(kept)
     window.addEventListener('beforeunload', (event) => {
       if (!this.reloading && (this.connection.status === 'saving' || this.connection.status === 'offline')) {
         event.preventDefault()
@@ -318,6 +340,7 @@ class BoardPage {
       if (!on && entry.view.hide) entry.view.hide()
     }
     const entry = /** @type {Tab} */ (this.views.get(id))
+    scrollTabIntoView(entry.tab)
     if (entry.view.show) entry.view.show()
     if (entry.view.sync && id !== 'list' && id !== 'facilitator') entry.view.sync()
     if (entry.view.drawLater) entry.view.drawLater()
@@ -359,6 +382,8 @@ class BoardPage {
     }
     const locks = readLocks(this.roots.meta).join(',')
     if (locks !== this.lastLocks) {
+      // a refusal reported before no longer says how things are once the locks change
+      if (this.lastLocks !== undefined) this.hidePassingBanner()
       this.lastLocks = locks
       this.refreshPermissions()
     }
@@ -371,8 +396,10 @@ class BoardPage {
     const timer = readTimer(this.roots.meta)
     const el = byId('timer')
     clearInterval(this.timerTick)
+    clearTimeout(this.timerHide)
     const ends = timer && toDate(timer.endsAt)
-    if (!timer || !ends) {
+    const hideAt = ends ? ends.getTime() + TIMER_SHOWN_AFTER_END_MS : 0
+    if (!timer || !ends || Date.now() >= hideAt) {
       el.hidden = true
       return
     }
@@ -386,6 +413,8 @@ class BoardPage {
       el.classList.toggle('timer--over', left === 0)
       if (left === 0) {
         clearInterval(this.timerTick)
+        clearTimeout(this.timerHide)
+        this.timerHide = setTimeout(() => { el.hidden = true }, Math.max(0, hideAt - Date.now()))
         if (this.announcedTimer !== String(timer.endsAt)) {
           this.announcedTimer = String(timer.endsAt)
           this.announce(t('timer.over'))
@@ -492,10 +521,35 @@ class BoardPage {
    */
   banner (message, kind = 'error', actions = []) {
     const el = byId('banner')
+    clearTimeout(this.bannerTimer)
+    this.bannerPassing = false
     clear(el)
     el.hidden = false
     el.dataset.kind = kind
     append(el, [h('p', {}, message), actions.length ? h('p', { class: 'row' }, actions) : null])
+  }
+
+  /**
+   * Say that a change was refused and undone: until dismissed, until the locks change, or for
+   * REFUSAL_NOTE_MS, whichever comes first.
+   * @param {string} message
+   */
+  passingBanner (message) {
+    const dismiss = h('button', { type: 'button', class: 'button button--small button--quiet', onclick: () => this.hidePassingBanner(true) }, t('action.dismiss'))
+    this.banner(message, 'warning', [dismiss])
+    this.bannerPassing = true
+    this.bannerTimer = setTimeout(() => this.hidePassingBanner(), REFUSAL_NOTE_MS)
+  }
+
+  /** @param {boolean} [dismissed] by the person (focus goes back to the board) */
+  hidePassingBanner (dismissed = false) {
+    if (!this.bannerPassing) return
+    this.bannerPassing = false
+    clearTimeout(this.bannerTimer)
+    const el = byId('banner')
+    el.hidden = true
+    clear(el)
+    if (dismissed) byId('main').focus({ preventScroll: true })
   }
 
   /** @param {Closed} closed why the server ended the connection */
@@ -503,10 +557,11 @@ class BoardPage {
     if (this.terminal) return
     this.terminal = { code, reason }
     this.connection.provider.disconnect()
-    const key = CLOSE_MESSAGES[code] || 'closed.other'
+    const key = closeMessage(code, reason)
     this.banner(t(key), 'error', [
       h('a', { href: '/', class: 'button button--small' }, t('nav.home')),
-      reason ? h('span', { class: 'muted' }, ` (${reason})`) : null
+      // the server's reason is English: shown only when no sentence of ours says why
+      reason && key === 'closed.other' ? h('span', { class: 'muted' }, ` (${reason})`) : null
     ])
     if (!this.built) showGate(t('closed.title'), t(key), [['/', t('nav.home')]])
     this.refreshPermissions()
@@ -525,6 +580,20 @@ class BoardPage {
       else byId('banner').hidden = true
     }
   }
+}
+
+/**
+ * Scroll a row of tabs (one scrolling line on phones) so the selected one shows; the page
+ * itself does not move.
+ * @param {HTMLElement} tab
+ */
+function scrollTabIntoView (tab) {
+  const row = tab.parentElement
+  if (!row || row.scrollWidth <= row.clientWidth) return
+  const box = row.getBoundingClientRect()
+  const rect = tab.getBoundingClientRect()
+  if (rect.left < box.left) row.scrollLeft -= box.left - rect.left
+  else if (rect.right > box.right) row.scrollLeft += rect.right - box.right
 }
 
 /** @returns {HTMLInputElement} */

@@ -40,6 +40,29 @@ function gate (message) {
   root.append(h('p', { class: 'gate', role: 'alert' }, message))
 }
 
+/**
+ * Scroll `box` (and only it: never the page, so the slider stays where the person uses it)
+ * until `el` shows in the part of the box that is on the screen, or in the box when too
+ * little of it is.
+ * @param {HTMLElement} el
+ * @param {HTMLElement | null} box
+ */
+function showInside (el, box) {
+  if (!box || box.scrollHeight <= box.clientHeight) return
+  const outer = box.getBoundingClientRect()
+  const inner = el.getBoundingClientRect()
+  const header = document.querySelector('.topbar')
+  const covered = header && getComputedStyle(header).position === 'sticky' ? header.getBoundingClientRect().bottom : 0
+  let top = Math.max(outer.top, covered)
+  let bottom = Math.min(outer.bottom, window.innerHeight)
+  if (bottom - top < inner.height * 2) {
+    top = outer.top
+    bottom = outer.bottom
+  }
+  if (inner.top < top) box.scrollTop -= top - inner.top
+  else if (inner.bottom > bottom) box.scrollTop += inner.bottom - bottom
+}
+
 class Replay {
   constructor () {
     this.boardId = /** @type {string} */ (pageData().boardId)
@@ -57,6 +80,8 @@ class Replay {
     this.playButton = h('button', { type: 'button', class: 'button', id: 'replay-play', onclick: () => this.toggle() }, t('replay.play'))
     this.marks = h('ul', { class: 'marks' })
     this.captions = h('ol', { class: 'captions', id: 'replay-captions' })
+    /** @type {HTMLElement | null} the scrolling list of captions */
+    this.log = null
     this.board = h('div', { class: 'replay__board', id: 'replay-board', 'aria-live': 'off' })
   }
 
@@ -118,7 +143,7 @@ class Replay {
       h('div', { class: 'replay__main' },
         h('section', { class: 'replay__state', 'aria-labelledby': 'replay-state-title' },
           h('h2', { id: 'replay-state-title' }, t('replay.state')), this.board),
-        h('section', { class: 'replay__log', 'aria-labelledby': 'replay-log-title' },
+        this.log = h('section', { class: 'replay__log', 'aria-labelledby': 'replay-log-title' },
           h('h2', { id: 'replay-log-title' }, t('replay.log')), this.captions)))
     this.entries.forEach((entry, index) => {
       const captions = (entry.captions && entry.captions.length ? entry.captions : [entry.caption]).filter(Boolean).map((c) => pick(c)).join(' ; ') || t('replay.noCaption')
@@ -195,8 +220,8 @@ class Replay {
       if (on) li.setAttribute('aria-current', 'step')
       else li.removeAttribute('aria-current')
     }
-    const current = this.captions.querySelector('[aria-current]')
-    if (current) current.scrollIntoView({ block: 'nearest' })
+    const current = /** @type {HTMLElement | null} */ (this.captions.querySelector('[aria-current]'))
+    if (current) showInside(current, this.log)
   }
 
   async show () {
@@ -222,7 +247,7 @@ class Replay {
     clear(this.board)
     const parts = (model.meta && model.meta.parts) || ['continuum', 'chain', 'agreement']
     this.board.dataset.seq = String(this.entries[this.index].seq)
-    if (parts.includes('continuum')) this.board.append(h('h3', {}, pick(catalog().continuum.label)), continuumLanes(model))
+    if (parts.includes('continuum')) this.board.append(h('h3', {}, pick(catalog().continuum.label)), h('div', { class: 'lanes-scroll' }, continuumLanes(model)))
     if (parts.includes('chain')) this.board.append(h('h3', {}, pick(catalog().chain.label)), h('div', { class: 'static-chain' }, chainList(model)))
     if (parts.includes('agreement')) this.board.append(h('h3', {}, pick(catalog().agreement.label)), h('div', { class: 'static-agreement' }, agreementList(model)))
   }
