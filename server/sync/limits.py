@@ -13,19 +13,18 @@ from dataclasses import dataclass
 from server.core.errors import AtelierError, CloseCode, Overloaded
 from server.core.settings import Settings
 
-MIB = 1024 * 1024
-
 
 @dataclass(frozen=True, slots=True)
 class LiveLimits:
-    """The limits of rooms and invites (see ``Settings`` for each one's meaning)."""
+    """The limits of rooms and invites (see ``Settings`` for each one's meaning; the defaults
+    are the settings' own)."""
 
-    max_awareness_ids: int = 8
-    max_presence_bytes: int = MIB
-    max_peers_per_board: int = 250
-    max_board_bytes: int = 16 * MIB
-    max_connections_per_invite: int = 8
-    invite_bytes_per_minute: int = 16 * MIB
+    max_awareness_ids: int = Settings.max_awareness_ids_per_connection
+    max_presence_bytes: int = Settings.max_presence_bytes_per_board
+    max_peers_per_board: int = Settings.max_peers_per_board
+    max_board_bytes: int = Settings.max_board_bytes
+    max_connections_per_invite: int = Settings.max_connections_per_invite
+    invite_bytes_per_minute: int = Settings.invite_bytes_per_minute
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LiveLimits:
