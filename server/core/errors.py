@@ -64,6 +64,16 @@ class NotFound(AtelierError):
     status, title, close_code = 404, "Not found", CloseCode.NO_SUCH_BOARD
 
 
+class BodyNotReceived(AtelierError):
+    """The client went, or its body missed its deadline; the answer reaches no one."""
+
+    status, title = 408, "Request timeout"
+
+
+class ContentTooLarge(AtelierError):
+    status, title = 413, "Content too large"
+
+
 class Conflict(AtelierError):
     status, title, close_code = 409, "Conflict", CloseCode.MALFORMED
 

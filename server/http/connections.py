@@ -42,12 +42,12 @@ REFUSED_WAIT_SECONDS = 1.0
 
 @dataclass(frozen=True, slots=True)
 class HttpLimits:
-    """See ``Settings`` for each one's meaning."""
+    """See ``Settings`` for each one's meaning; the defaults are the settings' own."""
 
-    header_timeout: float = 10.0
-    body_timeout: float = 30.0
-    max_header_bytes: int = 64 * 1024
-    max_connections: int = 512
+    header_timeout: float = Settings.header_timeout_seconds
+    body_timeout: float = Settings.body_timeout_seconds
+    max_header_bytes: int = Settings.max_header_bytes
+    max_connections: int = Settings.max_http_connections
 
     @classmethod
     def from_settings(cls, settings: Settings) -> HttpLimits:

@@ -16,7 +16,7 @@ from starlette.requests import ClientDisconnect, Request
 
 from server.core import schema
 from server.core.clock import parse_iso
-from server.core.errors import AtelierError, BadRequest, NotFound
+from server.core.errors import BadRequest, BodyNotReceived, ContentTooLarge, NotFound
 from server.http.services import services
 
 T = TypeVar("T")
@@ -27,16 +27,6 @@ RECORD_ID = re.compile(r"[0-9a-f]{1,32}")
 DIGITS = re.compile(r"[0-9]+")
 MAX_LENGTH_DIGITS = 18
 """A Content-Length with more digits is past any limit (and past a 64-bit integer)."""
-
-
-class ContentTooLarge(AtelierError):
-    status, title = 413, "Content too large"
-
-
-class BodyNotReceived(AtelierError):
-    """The client went, or its body missed its deadline; the answer reaches no one."""
-
-    status, title = 408, "Request timeout"
 
 
 async def blocking(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -7,6 +7,7 @@ reader; the store's ``catalog.stored_board`` returns exactly this shape.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -40,6 +41,8 @@ class LoadedBoard:
     locks: frozenset[str]
     updates_since_checkpoint: int
     last_seq: int
+    size: int | None = None
+    """The document's encoded size, measured where it was rebuilt (None: not measured)."""
 
 
 Loader = Callable[[str], Awaitable[LoadedBoard]]
@@ -72,6 +75,13 @@ def make_loader(read: Callable[[str], StoredBoard]) -> Loader:
     """A loader that reads and rebuilds in a worker thread, off the event loop."""
 
     async def loader(board_id: str) -> LoadedBoard:
-        return await asyncio.to_thread(lambda: rebuild(read(board_id)))
+        return await asyncio.to_thread(_rebuilt_and_measured, read, board_id)
 
     return loader
+
+
+def _rebuilt_and_measured(read: Callable[[str], StoredBoard], board_id: str) -> LoadedBoard:
+    """In the worker thread: the room needs the document's size for its limit, and
+    measuring it here keeps that encoding off the event loop and out of a second trip."""
+    loaded = rebuild(read(board_id))
+    return dataclasses.replace(loaded, size=len(loaded.doc.get_update()))

@@ -45,20 +45,21 @@ class TokenBucket:
         self._last = time.monotonic()
 
     def allow(self, size: int) -> bool:
-        now = time.monotonic()
-        elapsed, self._last = now - self._last, now
-        self._msgs = min(self._msg_burst, self._msgs + elapsed * self._msg_rate) - 1
-        self._bytes = min(self._byte_burst, self._bytes + elapsed * self._byte_rate) - size
+        """Take one message of ``size`` bytes; False once either allowance is spent."""
+        self._take(1, size)
         return self._msgs >= 0 and self._bytes >= 0
 
     def charge(self, size: int) -> bool:
         """Count bytes the server sends on request (a presence answer) against the byte
         allowance, so a tiny request cannot buy a large answer at the message rate."""
+        self._take(0, size)
+        return self._bytes >= 0
+
+    def _take(self, messages: int, size: int) -> None:
         now = time.monotonic()
         elapsed, self._last = now - self._last, now
-        self._msgs = min(self._msg_burst, self._msgs + elapsed * self._msg_rate)
+        self._msgs = min(self._msg_burst, self._msgs + elapsed * self._msg_rate) - messages
         self._bytes = min(self._byte_burst, self._bytes + elapsed * self._byte_rate) - size
-        return self._bytes >= 0
 
 
 class Peer:

@@ -85,7 +85,6 @@ class Rooms:
 
     async def _load(self, board_id: str) -> Room:
         loaded = await self._loader(board_id)
-        size = await asyncio.to_thread(lambda: len(loaded.doc.get_update()))
         self.loads += 1
         room = Room(
             board_id,
@@ -99,7 +98,7 @@ class Rooms:
             publisher=self._fanout,
             limits=self._limits,
             invites=self.invites,
-            size=size,
+            size=loaded.size,
         )
         room.last_seq = loaded.last_seq
         self._rooms[board_id] = room
