@@ -17,6 +17,8 @@ from tests.support.raw_client import RawClient
 if TYPE_CHECKING:
     from tests.support.services import RedisServer
 
+pytest_plugins = ["tests.support.browser_fixtures"]
+
 
 @pytest.fixture(scope="module")
 def atelier(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AtelierServer]:
@@ -45,7 +47,15 @@ def start_atelier(tmp_path: Path) -> Iterator[Callable[..., AtelierServer]]:
 
 
 @pytest.fixture(autouse=True)
-async def close_raw_clients() -> AsyncIterator[None]:
+def close_raw_clients(request: pytest.FixtureRequest) -> None:
+    """Closes the raw clients a test opened; not in browser tests, which open none and whose
+    Playwright sync API runs its own event loop in this thread."""
+    if "browser" not in request.fixturenames:
+        request.getfixturevalue("_raw_clients_closed")
+
+
+@pytest.fixture
+async def _raw_clients_closed() -> AsyncIterator[None]:
     yield
     await RawClient.close_all()
 

@@ -15,21 +15,9 @@ from tests.support.browser import (
     PHONE,
     Person,
     axe_violations,
-    chromium,
     describe,
     screenshot,
 )
-
-
-@pytest.fixture(autouse=True)
-def close_raw_clients() -> None:
-    """Replaces the suite's async autouse fixture of that name: Playwright's sync API keeps its
-    own event loop running in this thread, and these tests open no raw WebSocket clients."""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from chromium()
 
 
 @pytest.fixture

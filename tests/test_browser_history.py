@@ -3,30 +3,10 @@ their diff, the balance of voices, exports and the evidence check."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.support.atelier_server import AtelierServer
-from tests.support.browser import Person, axe_violations, chromium, describe, screenshot
-
-
-@pytest.fixture(autouse=True)
-def close_raw_clients() -> None:
-    """Replaces the suite's async autouse fixture: Playwright's sync API runs its own loop."""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from chromium()
-
-
-@pytest.fixture
-def claire(browser: Browser) -> Iterator[Person]:
-    person = Person(browser, "Claire")
-    yield person
-    person.close()
+from tests.support.browser import Person, axe_violations, describe, screenshot
 
 
 def join_as_facilitator(atelier: AtelierServer, person: Person, board_id: str) -> None:

@@ -4,40 +4,14 @@ stands out on the chain."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from contextlib import closing
 
-import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.support.archive import database, drop_immutability
 from tests.support.atelier_server import AtelierServer
-from tests.support.browser import Person, axe_violations, chromium, describe, screenshot
+from tests.support.browser import Person, axe_violations, describe, screenshot
 from tests.support.bundles import flip_byte
-
-
-@pytest.fixture(autouse=True)
-def close_raw_clients() -> None:
-    """Replaces the suite's async autouse fixture: Playwright's sync API runs its own loop."""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from chromium()
-
-
-@pytest.fixture
-def claire(browser: Browser) -> Iterator[Person]:
-    person = Person(browser, "Claire")
-    yield person
-    person.close()
-
-
-@pytest.fixture
-def marie(browser: Browser) -> Iterator[Person]:
-    person = Person(browser, "Marie")
-    yield person
-    person.close()
 
 
 def join_as_facilitator(atelier: AtelierServer, person: Person, board_id: str) -> Page:
@@ -45,9 +19,11 @@ def join_as_facilitator(atelier: AtelierServer, person: Person, board_id: str) -
     return person.join(str(invite["url"]))
 
 
-def hold_a_short_session(claire: Person) -> None:
-    """Start a session, lock the continuum and unlock it, take a snapshot, end the session."""
-    page = claire.page
+def hold_a_short_session(atelier: AtelierServer, claire: Person) -> tuple[str, Page]:
+    """On a new board Claire facilitates: start a session, lock the continuum and unlock it,
+    take a snapshot, end the session. The board's id and Claire's page."""
+    board_id = atelier.create_board()
+    page = join_as_facilitator(atelier, claire, board_id)
     claire.tab("facilitator")
     page.fill("#session-title", "Séance de novembre")
     page.click("text=Démarrer la séance")
@@ -62,14 +38,13 @@ def hold_a_short_session(claire: Person) -> None:
     expect(page.locator(".panel-status")).to_have_text("Instantané enregistré.")
     page.click("text=Terminer la séance")
     expect(page.locator(".panel-status")).to_contain_text("Séance terminée")
+    return board_id, page
 
 
 def test_replay_and_archive_name_the_facilitator_who_locked_and_took_the_snapshots(
     atelier: AtelierServer, claire: Person
 ) -> None:
-    board_id = atelier.create_board()
-    page = join_as_facilitator(atelier, claire, board_id)
-    hold_a_short_session(claire)
+    board_id, page = hold_a_short_session(atelier, claire)
     page.goto(f"{atelier.base_url}/boards/{board_id}/replay")
     captions = page.locator("#replay-captions")
     locking = captions.locator("li", has_text="verrouillée par Claire")
@@ -87,9 +62,7 @@ def test_replay_and_archive_name_the_facilitator_who_locked_and_took_the_snapsho
 def test_the_evidence_check_reads_in_the_pages_language(
     atelier: AtelierServer, claire: Person
 ) -> None:
-    board_id = atelier.create_board()
-    page = join_as_facilitator(atelier, claire, board_id)
-    hold_a_short_session(claire)
+    board_id, page = hold_a_short_session(atelier, claire)
     page.goto(f"{atelier.base_url}/boards/{board_id}/archive")
     page.get_by_role("button", name="Vérifier les preuves", exact=False).click()
     checks = page.locator(".checks")
@@ -112,9 +85,7 @@ def test_the_evidence_check_reads_in_the_pages_language(
 def test_a_failed_check_reads_in_french_with_its_detail_one_click_away(
     atelier: AtelierServer, claire: Person
 ) -> None:
-    board_id = atelier.create_board()
-    page = join_as_facilitator(atelier, claire, board_id)
-    hold_a_short_session(claire)
+    board_id, page = hold_a_short_session(atelier, claire)
     with closing(database(atelier)) as conn, conn:
         drop_immutability(conn)
         row = conn.execute(

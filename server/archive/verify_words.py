@@ -45,46 +45,48 @@ class Words:
     failed: Localized
 
 
-def _archive(f: Facts) -> Localized:
-    files = _files(f)
-    return loc(
-        f"L'archive se lit ; chacun de ses {files['fr']} n'y figure qu'une fois.",
-        f"The archive reads; each of its {files['en']} appears once.",
-    )
+def _quoting(count: Callable[[Facts], Localized], fr: str, en: str) -> Callable[[Facts], Localized]:
+    """A sentence quoting a count, written ``{n}`` in each language's template."""
+
+    def say(f: Facts) -> Localized:
+        n = count(f)
+        return loc(fr.format(n=n["fr"]), en.format(n=n["en"]))
+
+    return say
 
 
-def _checksums(f: Facts) -> Localized:
-    files = _files(f)
-    return loc(
-        f"Les {files['fr']} correspondent à leur somme de contrôle (SHA256SUMS).",
-        f"All {files['en']} match their checksums (SHA256SUMS).",
-    )
-
-
-def _hashes(f: Facts) -> Localized:
-    snapshots = _snapshots(f)
-    return loc(
-        f"Les {snapshots['fr']} ont chacun l'empreinte enregistrée pour eux.",
-        f"The {snapshots['en']} each have the hash recorded for them.",
-    )
-
-
-def _chain(f: Facts) -> Localized:
-    snapshots = _snapshots(f)
-    return loc(
-        f"Les {snapshots['fr']} de la séance se suivent sans manque, chacun lié au précédent, "
-        "du début à la fin de la séance.",
-        f"The session's {snapshots['en']} follow one another with none missing, each linked "
-        "to the one before, from the session's start to its end.",
-    )
-
-
-def _log(f: Facts) -> Localized:
-    updates = _updates(f)
-    return loc(
-        f"Le journal de la séance, {updates['fr']}, correspond aux empreintes des instantanés.",
-        f"The session's log, {updates['en']}, matches the snapshots' hashes.",
-    )
+_archive = _quoting(
+    _files,
+    "L'archive se lit ; chacun de ses {n} n'y figure qu'une fois.",
+    "The archive reads; each of its {n} appears once.",
+)
+_checksums = _quoting(
+    _files,
+    "Les {n} correspondent à leur somme de contrôle (SHA256SUMS).",
+    "All {n} match their checksums (SHA256SUMS).",
+)
+_hashes = _quoting(
+    _snapshots,
+    "Les {n} ont chacun l'empreinte enregistrée pour eux.",
+    "The {n} each have the hash recorded for them.",
+)
+_chain = _quoting(
+    _snapshots,
+    "Les {n} de la séance se suivent sans manque, chacun lié au précédent, "
+    "du début à la fin de la séance.",
+    "The session's {n} follow one another with none missing, each linked "
+    "to the one before, from the session's start to its end.",
+)
+_log = _quoting(
+    _updates,
+    "Le journal de la séance, {n}, correspond aux empreintes des instantanés.",
+    "The session's log, {n}, matches the snapshots' hashes.",
+)
+_before = _quoting(
+    _updates,
+    "Le journal d'avant la séance, {n}, correspond à son empreinte.",
+    "The log before the session, {n}, matches its hash.",
+)
 
 
 def _approvals(f: Facts) -> Localized:
@@ -110,14 +112,6 @@ def _anchor(f: Facts) -> Localized:
     return loc(
         f"La séance suit l'instantané n° {previous}, pris avant elle et resté intact.",
         f"The session follows snapshot {previous}, taken before it and left intact.",
-    )
-
-
-def _before(f: Facts) -> Localized:
-    updates = _updates(f)
-    return loc(
-        f"Le journal d'avant la séance, {updates['fr']}, correspond à son empreinte.",
-        f"The log before the session, {updates['en']}, matches its hash.",
     )
 
 

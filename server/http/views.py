@@ -14,13 +14,10 @@ from server.store import archive, catalog
 
 
 def board_json(board: catalog.Board) -> dict[str, Any]:
-    return {
-        "id": board.id,
+    return lock_state_json(board.id, board.locks) | {
         "title": board.title,
         "template": board.template,
         "site": board.site_id,
-        "locked": BOARD_ZONE in board.locks,
-        "zone_locks": sorted(board.locks - {BOARD_ZONE}),
         "created_at": board.created_at,
     }
 
