@@ -60,7 +60,7 @@ def test_workshop_template_writes_meta() -> None:
     meta = layout.root(seeded(), "meta")
     assert meta["title"] == "Château-Thierry"
     assert meta["template"] == "workshop"
-    assert meta["layoutVersion"] == 1
+    assert meta["layoutVersion"] == layout.LAYOUT_VERSION
     assert isinstance(meta["locks"], Map)
     assert len(meta["locks"]) == 0
 
@@ -85,10 +85,12 @@ def test_workshop_template_seeds_five_agreement_sections_with_text_and_approvals
 @pytest.mark.parametrize(
     ("template", "expected"),
     [
-        ("workshop", {"meta", "chain", "agreement"}),
+        ("workshop", {"meta", "chain", "agreement", "conditions", "support"}),
         ("continuum", {"meta"}),
         ("chain", {"meta", "chain"}),
         ("agreement", {"meta", "agreement"}),
+        ("conditions", {"meta", "conditions"}),
+        ("support", {"meta", "support"}),
     ],
 )
 def test_each_template_seeds_only_its_own_parts(template: str, expected: set[str]) -> None:

@@ -109,7 +109,7 @@ def test_a_freshly_seeded_board_projects_without_problems(template: str) -> None
     assert projection["meta"] == {
         "title": "Château-Thierry",
         "template": template,
-        "layoutVersion": 1,
+        "layoutVersion": layout.LAYOUT_VERSION,
         "parts": list(TEMPLATE_PARTS[template]),
         "locks": [],
     }
@@ -695,14 +695,14 @@ def test_an_unknown_template_is_reported_and_parts_follow_the_content() -> None:
     assert [(p["path"], p["code"]) for p in projection["problems"]] == [
         ("/meta/template", "unknown_template")
     ]
-    assert projection["meta"]["parts"] == ["chain", "agreement"]
+    assert projection["meta"]["parts"] == ["chain", "agreement", "conditions", "support"]
 
 
 def test_an_unsupported_layout_version_is_reported() -> None:
     doc = seeded()
-    layout.root(doc, "meta")["layoutVersion"] = 2.0
+    layout.root(doc, "meta")["layoutVersion"] = float(layout.LAYOUT_VERSION + 1)
     assert problems(doc) == [("/meta/layoutVersion", "unsupported_layout_version")]
-    assert project(doc)["meta"]["layoutVersion"] == 2
+    assert project(doc)["meta"]["layoutVersion"] == layout.LAYOUT_VERSION + 1
 
 
 def test_an_unknown_lock_zone_is_reported() -> None:

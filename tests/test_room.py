@@ -12,13 +12,14 @@ from typing import Any
 import pytest
 from pycrdt import Doc
 
-from server.boards import layout
+from server.boards import layout, rounds
 from server.boards.document import doc_from_updates, seed_update
 from server.core.auth import Role
 from server.core.errors import CloseCode, Overloaded
 from server.sync import protocol
 from server.sync.crdt import InvalidUpdate
 from server.sync.room import Room
+from server.sync.sink import Author
 from server.sync.zones import ZoneWatcher
 from tests.support.fakes import Sink, Socket, peer_on
 
@@ -174,3 +175,24 @@ def test_a_resynced_zone_watcher_forgets_a_refused_update() -> None:
     watcher.touched_by(client_edit(a_note))
     watcher.resync(doc)
     assert watcher.touched_by(client_edit(a_note)) == {"continuum"}
+
+
+def test_a_clients_write_to_the_revealed_rounds_is_refused() -> None:
+    room = board_room(Sink())
+    facilitator = peer_on(Socket(), role=Role.FACILITATOR)
+    forged = client_edit(lambda d: rounds.write_round(d, "r1", "position", "", AT, "X", 0))
+    room.receive(facilitator, protocol.Update(forged))
+    assert facilitator.refused_writes == 1
+    assert "rounds" not in set(room.doc.keys()) or not layout.root(room.doc, "rounds").keys()
+
+
+def test_a_server_change_written_for_someone_is_logged_as_theirs() -> None:
+    sink = Sink()
+    room = board_room(sink)
+    durable: list[int] = []
+    author = Author("inv-marie", "Marie", "etat")
+    count = room.apply_server_change(a_note, author, lambda: durable.append(1))
+    sink.make_durable()
+    entry = sink.submitted[-1]
+    assert (entry.invite_id, entry.author_name, entry.party) == ("inv-marie", "Marie", "etat")
+    assert len(durable) == count == 1

@@ -61,6 +61,56 @@ CAPTIONS: dict[str, tuple[str, str]] = {
     "section_status_changed": ("{0} : {1} → {2}", "{0}: {1} → {2}"),
     "section_agreed": ("{0} validée par toutes les parties", "{0} agreed by all parties"),
     "section_reopened": ("{0} rouverte : {1} → {2}", "{0} reopened: {1} → {2}"),
+    "layout_upgraded": (
+        "Tableau mis à niveau (structure {0} → {1}) : ajout de {2}",
+        "Board upgraded (layout {0} → {1}): {2} added",
+    ),
+    "criterion_score_set": ("Score de {0} fixé à {1}{by}", "Score of {0} set to {1}{by}"),
+    "criterion_scored": (
+        "Score de {0} passé de {1} à {2}{by}",
+        "Score of {0} changed from {1} to {2}{by}",
+    ),
+    "criterion_score_cleared": ("Score de {0} effacé{by}", "Score of {0} cleared{by}"),
+    "criterion_evidence_edited": (
+        "« Ce qui le montre » de {0} modifié : {1}{by}",
+        "“What shows it” of {0} changed: {1}{by}",
+    ),
+    "criterion_next_edited": (
+        "« Prochaines étapes » de {0} modifiées : {1}{by}",
+        "“Next steps” of {0} changed: {1}{by}",
+    ),
+    "role_carried": ("Rôle {0} porté par {1}", "Role {0} carried by {1}"),
+    "role_carried_by": ("Rôle {0} porté par {1}, coché{by}", "Role {0} carried by {1}, ticked{by}"),
+    "role_dropped": ("Rôle {0} n'est plus porté par {1}", "Role {0} no longer carried by {1}"),
+    "role_dropped_by": (
+        "Rôle {0} n'est plus porté par {1}, décoché{by}",
+        "Role {0} no longer carried by {1}, unticked{by}",
+    ),
+    "role_who_edited": (
+        "« Qui / quel lieu » du rôle {0} : {1}{by}",
+        "“Who / which place” of role {0}: {1}{by}",
+    ),
+    "role_notes_edited": (
+        "Notes du rôle {0} modifiées : {1}{by}",
+        "Notes of role {0} changed: {1}{by}",
+    ),
+    "role_scored": (
+        "Niveau du rôle {0} passé de {1} à {2}{by}",
+        "Level of role {0} changed from {1} to {2}{by}",
+    ),
+    "round_revealed": ("{0} révélées : {1}{by}", "{0} revealed: {1}{by}"),
+    "round_answer_revealed": ("Réponse révélée{by} : {0}", "Answer revealed{by}: {0}"),
+    "round_agreed_position": ("Position retenue : {0}{by}", "Position agreed: {0}{by}"),
+    "round_agreed_assessment": ("Scores retenus : {0}{by}", "Scores agreed: {0}{by}"),
+    "round_revealed_vote": ("Vote révélé{by} : {0}", "Vote revealed{by}: {0}"),
+    "round_agreed_vote": ("Notes retenues{by} : {0}", "Notes retained{by}: {0}"),
+}
+
+ROUND_KINDS: dict[str, Localized] = {
+    "position": loc("Positions", "Positions"),
+    "assessment": loc("Auto-évaluations", "Self-assessments"),
+    "notes": loc("Notes privées", "Private notes"),
+    "vote": loc("Votes", "Votes"),
 }
 
 
@@ -157,3 +207,36 @@ def end_name(end: str, names: Mapping[str, Localized]) -> Localized:
     if end == VISION:
         return loc("Vision", "Vision")
     return names.get(end) or quoted(loc(end, end))
+
+
+def round_kind_name(kind: str) -> Localized:
+    return ROUND_KINDS.get(kind) or loc(kind, kind)
+
+
+def count_of(count: int, fr: str, en: str) -> Localized:
+    """ "3 réponses", "1 réponse": ``fr``/``en`` are the singular nouns."""
+    plural = count != 1
+    return loc(f"{count} {fr}{'s' if plural else ''}", f"{count} {en}{'s' if plural else ''}")
+
+
+def round_result(kind: str, content: Mapping[str, object]) -> Localized:
+    """An answer or agreed result in a few words: the level (→ target), the criteria scored,
+    or the notes given."""
+    if kind == "position":
+        level = level_name(str(content.get("level", "")))
+        target = content.get("target")
+        if isinstance(target, str):
+            target_name = level_name(target)
+            return loc(
+                f"{level['fr']} → {target_name['fr']}", f"{level['en']} → {target_name['en']}"
+            )
+        return level
+    if kind == "assessment":
+        scores = content.get("scores")
+        return count_of(len(scores) if isinstance(scores, dict) else 0, "critère", "criterion")
+    if kind == "vote":
+        votes = content.get("votes")
+        given = sum(int(v) for v in votes.values()) if isinstance(votes, dict) else 0
+        return loc(f"{given} voix", f"{given} vote{'s' if given != 1 else ''}")
+    notes = content.get("notes")
+    return count_of(len(notes) if isinstance(notes, list) else 0, "note", "note")

@@ -31,9 +31,12 @@ from .captions import (
 from .chain import VISION, ChainOut, ItemOut, LinkOut
 from .continuum import NoteOut
 from .labels import Localized, quote
+from .method_diff import method_changes
 from .problems import pointer
 from .projection import LockOut, MetaOut, Projection
 from .reading import AuthorOut
+from .rounds_diff import round_changes
+from .rounds_view import RoundOut
 
 __all__ = ["Actor", "Change", "ChangeJson", "ChangeKind", "diff"]
 
@@ -61,6 +64,16 @@ ChangeKind = Literal[
     "section_approved",
     "section_approval_withdrawn",
     "section_status_changed",
+    "round_revealed",
+    "round_answer_revealed",
+    "round_agreed",
+    "layout_upgraded",
+    "criterion_scored",
+    "criterion_edited",
+    "role_carried",
+    "role_dropped",
+    "role_edited",
+    "role_scored",
 ]
 
 _Entry = TypeVar("_Entry", bound=Mapping[str, object])
@@ -122,6 +135,8 @@ def diff(before: Projection, after: Projection, actor: Actor | None = None) -> l
         *_note_changes(before["notes"], after["notes"], actor),
         *_chain_changes(before["chain"], after["chain"], actor),
         *_agreement_changes(before["agreement"]["sections"], after["agreement"]["sections"], actor),
+        *_round_changes(before.get("rounds", []), after.get("rounds", []), actor),
+        *_method_changes(before, after, actor),
     ]
 
 
@@ -146,17 +161,19 @@ def _meta_changes(before: MetaOut, after: MetaOut, actor: Actor | None) -> Itera
 def _lock_changes(
     before: list[LockOut], after: list[LockOut], actor: Actor | None
 ) -> Iterator[Change]:
-    """Locks are written by the server; without an actor, a new lock names the person it
-    records. An unlock leaves nothing behind, so it names someone only when told who."""
+    """Locks are written by the server for a facilitator: a new lock names the person it
+    records; an unlock leaves nothing behind, so it names the person the log attributes it
+    to (only facilitators lock, so their party goes unsaid)."""
     old = {lock["zone"]: lock for lock in before}
     new = {lock["zone"]: lock for lock in after}
+    person = Actor(actor.name) if actor is not None and actor.name else None
     for zone in sorted(old.keys() ^ new.keys()):
         path = pointer("meta", "locks", zone)
         if zone in new:
-            on = _On(zone, path, actor or _locker(new[zone]))
+            on = _On(zone, path, _locker(new[zone]) or person)
             yield on.change("zone_locked", None, new[zone], zone_name(zone))
         else:
-            yield _On(zone, path, actor).change("zone_unlocked", old[zone], None, zone_name(zone))
+            yield _On(zone, path, person).change("zone_unlocked", old[zone], None, zone_name(zone))
 
 
 def _locker(lock: LockOut) -> Actor | None:
@@ -355,3 +372,17 @@ def _approval_changes(
 def _signature(approval: ApprovalOut) -> tuple[str | None, str | None, str | None]:
     """An approval given again (new time or new text) is a new approval."""
     return (approval["by"], approval["at"], approval["textHash"])
+
+
+def _round_changes(
+    before: list[RoundOut], after: list[RoundOut], actor: Actor | None
+) -> Iterator[Change]:
+    for found in round_changes(before, after, actor):
+        yield Change(
+            found.kind, found.subject, found.path, None, found.after, found.caption, found.actor
+        )
+
+
+def _method_changes(before: Projection, after: Projection, actor: Actor | None) -> Iterator[Change]:
+    for f in method_changes(before, after, actor):
+        yield Change(f.kind, f.subject, f.path, f.before, f.after, f.caption, f.actor)

@@ -301,6 +301,8 @@ PARTS: tuple[Named, ...] = (
     Named("continuum", loc("Échelle de coopération", "Cooperation continuum")),
     Named("chain", loc("Stratégie de changement", "Change chain")),
     Named("agreement", loc("Entente de coopération", "Cooperation agreement")),
+    Named("conditions", loc("Préconditions et conditions", "Preconditions and conditions")),
+    Named("support", loc("Structure de soutien", "Support structure")),
 )
 
 TEMPLATES: tuple[Named, ...] = (
@@ -309,10 +311,12 @@ TEMPLATES: tuple[Named, ...] = (
 )
 
 TEMPLATE_PARTS: dict[str, tuple[str, ...]] = {
-    "workshop": ("continuum", "chain", "agreement"),
+    "workshop": ("continuum", "chain", "agreement", "conditions", "support"),
     "continuum": ("continuum",),
     "chain": ("chain",),
     "agreement": ("agreement",),
+    "conditions": ("conditions",),
+    "support": ("support",),
 }
 
 COLORS: tuple[Named, ...] = (
@@ -350,6 +354,8 @@ ZONES: tuple[Named, ...] = (
         Named(f"agreement.{s.id}", loc(f"Section {s.label['fr']}", f"{s.label['en']} section"))
         for s in SECTIONS
     ),
+    Named("conditions", PARTS[3].label),
+    Named("support", PARTS[4].label),
 )
 
 LEVEL_BY_ID: dict[str, Level] = {level.id: level for level in LEVELS}

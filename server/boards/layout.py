@@ -10,7 +10,17 @@ chain     Y.Map  vision: Y.Text,
                  links: Y.Map linkId -> {from, to}   (an item id or "vision")
 agreement Y.Map  sectionId -> Y.Map {text: Y.Text,
                                      approvals: Y.Map party -> {by, at, textHash}}
+conditions Y.Map criterionId -> Y.Map {score?: 1..4, evidence: Y.Text, next: Y.Text,
+                                       scoredBy?, scoredAt?}              (layout 2)
+support   Y.Map  roleId -> Y.Map {parties: Y.Map party -> true, who: Y.Text,
+                                  score?: 1..4, notes: Y.Text}            (layout 2)
+rounds    Y.Map  roundId -> Y.Map {kind, title, revealedAt, answers: Y.Map, agreed?}
+                 (revealed private rounds, server-written: see `boards.rounds`)
 ```
+
+Layout versions (``meta.layoutVersion``): 1 had the first three parts; 2 added
+`conditions` and `support` (writes in `boards.method_layout`). A workshop board of
+layout 1 is upgraded when a server loads it (`boards.upgrade`).
 
 Only the server creates the containers (`seed_board`): if two replicas both
 created `chain.vision`, one Y.Text would replace the other and its words would be
@@ -39,19 +49,28 @@ from .labels import (
     LEVEL_BY_ID,
     PARTY_BY_ID,
     SECTION_BY_ID,
-    SECTIONS,
     TEMPLATE_PARTS,
     ZONE_BY_ID,
 )
 from .reading import is_iso_date
+from .seeding import AGREEMENT as AGREEMENT
+from .seeding import CHAIN as CHAIN
+from .seeding import CONDITIONS as CONDITIONS
+from .seeding import LAYOUT_VERSION as LAYOUT_VERSION
+from .seeding import SUPPORT as SUPPORT
+from .seeding import parts_at, seed_parts
+from .texts import replace_text as replace_text
 
 META = "meta"
 NOTES = "notes"
-CHAIN = "chain"
-AGREEMENT = "agreement"
-ROOTS: tuple[str, ...] = (META, NOTES, CHAIN, AGREEMENT)
-PART_ROOTS: dict[str, str] = {"continuum": NOTES, "chain": CHAIN, "agreement": AGREEMENT}
-LAYOUT_VERSION = 1
+ROOTS: tuple[str, ...] = (META, NOTES, CHAIN, AGREEMENT, CONDITIONS, SUPPORT)
+PART_ROOTS: dict[str, str] = {
+    "continuum": NOTES,
+    "chain": CHAIN,
+    "agreement": AGREEMENT,
+    "conditions": CONDITIONS,
+    "support": SUPPORT,
+}
 BOARD_ZONE = "board"
 
 
@@ -61,25 +80,21 @@ def root(doc: Doc[Any], name: str) -> Map[Any]:
     return found
 
 
-def seed_board(doc: Doc[Any], template: str, title: str) -> None:
-    """Create the layout of `template`; safe to repeat, it only adds what is missing."""
-    parts = TEMPLATE_PARTS.get(template)
-    if parts is None:
+def seed_board(doc: Doc[Any], template: str, title: str, *, version: int = LAYOUT_VERSION) -> None:
+    """Create the layout of `template`; safe to repeat, it only adds what is missing.
+    An older `version` seeds a board as that layout had it (tests of the upgrade)."""
+    if template not in TEMPLATE_PARTS:
         raise ValueError(f"unknown template {template!r}")
+    parts = parts_at(template, version)
     meta = root(doc, META)
     seeded = meta.get("template")
     if seeded is not None and seeded != template:
         raise ValueError(f"board already seeded as {seeded!r}")
     _check_title(title)
     with doc.transaction():
-        seeded_meta = {"title": title, "template": template, "layoutVersion": float(LAYOUT_VERSION)}
+        seeded_meta = {"title": title, "template": template, "layoutVersion": float(version)}
         _add_missing(meta, {**seeded_meta, "locks": Map()})
-        if "chain" in parts:
-            _add_missing(root(doc, CHAIN), {"vision": Text(), "items": Map(), "links": Map()})
-        if "agreement" in parts:
-            agreement = root(doc, AGREEMENT)
-            for section in SECTIONS:
-                _add_missing(agreement, {section.id: Map({"text": Text(), "approvals": Map()})})
+        seed_parts(doc, parts)
 
 
 def _add_missing(target: Map[Any], entries: Mapping[str, Any]) -> None:
@@ -322,36 +337,6 @@ def _approvals(section: Map[Any]) -> Map[Any]:
     if not isinstance(approvals, Map):
         raise ValueError("section has no approvals map")
     return approvals
-
-
-def replace_text(text: Text, new: str) -> None:
-    """Change a shared text to `new` by editing only the part that differs.
-
-    Concurrent edits elsewhere in the text survive. pycrdt counts positions in
-    UTF-8 bytes, so character positions are converted before editing.
-    """
-    old = str(text)
-    if old == new:
-        return
-    start = _common_prefix(old, new)
-    end = _common_prefix(old[start:][::-1], new[start:][::-1])
-    at = len(old[:start].encode())
-    removed = len(old[start : len(old) - end].encode())
-    inserted = new[start : len(new) - end]
-    with text.doc.transaction():
-        if removed:
-            del text[at : at + removed]
-        if inserted:
-            text.insert(at, inserted)
-
-
-def _common_prefix(a: str, b: str) -> int:
-    size = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        size += 1
-    return size
 
 
 def _check(value: str, known: Mapping[str, object], what: str) -> None:

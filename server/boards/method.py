@@ -155,3 +155,83 @@ ROLES: tuple[Role, ...] = (
     Role("resources", loc("Mobiliser les ressources", "Mobilise resources")),
 )
 ROLE_BY_ID: dict[str, Role] = {r.id: r for r in ROLES}
+
+# Guiding questions shown beside each item. The programme's document names and describes the
+# criteria and roles but asks no question about them: these are Atelier's wording, drawn from
+# the descriptions, so a site knows what to write under « ce qui le montre ».
+CRITERION_QUESTIONS: dict[str, Localized] = {
+    "urgency": loc(
+        "Qu'est-ce qui pousse aujourd'hui les acteurs du site à agir ensemble ?",
+        "What drives the site's actors to act together today?",
+    ),
+    "influential_people": loc(
+        "Qui, parmi nous, est écouté dans son milieu et sait rassembler autour du problème ?",
+        "Who among us is listened to in their circle and can rally people around the problem?",
+    ),
+    "resources": loc(
+        "Quels financements ou ressources dédiées soutiennent le démarrage de la démarche ?",
+        "Which funding or dedicated resources support the start of the approach?",
+    ),
+    "inclusive_engagement": loc(
+        "Quels acteurs participent déjà, et lesquels manquent pour voir le système en entier ?",
+        "Which actors already take part, and which are missing to see the whole system?",
+    ),
+    "shared_vision": loc(
+        "Partageons-nous la même lecture de la situation et un plan d'actions commun ?",
+        "Do we share the same reading of the situation and a common action plan?",
+    ),
+    "support_structure": loc(
+        "Comment notre fonctionnement nous aide-t-il à garder le cap sur le changement souhaité ?",
+        "How does our way of working help us keep course on the change we seek?",
+    ),
+    "strategic_learning": loc(
+        "Comment évaluons-nous nos actions, et qu'avons-nous ajusté grâce à cette évaluation ?",
+        "How do we evaluate our actions, and what have we adjusted thanks to it?",
+    ),
+    "high_leverage": loc(
+        "Nos projets prioritaires sont-ils les plus influents et alignés avec la stratégie ?",
+        "Are our priority projects the most influential and aligned with the strategy?",
+    ),
+}
+ROLE_QUESTIONS: dict[str, Localized] = {
+    "vision_strategy": loc(
+        "Qui veille à ce que la vision et la stratégie restent communes et vivantes ?",
+        "Who makes sure the vision and strategy stay shared and alive?",
+    ),
+    "trust": loc(
+        "Qui prend soin des relations et du climat de confiance entre les parties ?",
+        "Who looks after relationships and trust between the parties?",
+    ),
+    "aligned_actions": loc(
+        "Qui aide les actions de chacun à se renforcer mutuellement ?",
+        "Who helps everyone's actions reinforce each other?",
+    ),
+    "shared_measurement": loc(
+        "Qui organise la mesure commune des progrès et le partage des résultats ?",
+        "Who organises the shared measurement of progress and the sharing of results?",
+    ),
+    "community_engagement": loc(
+        "Qui va vers les habitants et maintient leur participation dans la durée ?",
+        "Who reaches out to inhabitants and keeps them involved over time?",
+    ),
+    "policy": loc(
+        "Qui porte la démarche auprès des décideurs et des politiques publiques ?",
+        "Who carries the approach to decision-makers and public policy?",
+    ),
+    "resources": loc(
+        "Qui cherche et rassemble les financements et les moyens de la démarche ?",
+        "Who seeks and gathers the funding and means of the approach?",
+    ),
+}
+
+# Field labels of the two parts, as the browser and the reports show them.
+FIELDS: dict[str, Localized] = {
+    "score": loc("Niveau", "Level"),
+    "evidence": loc("Ce qui le montre", "What shows it"),
+    "next": loc("Prochaines étapes", "Next steps"),
+    "parties": loc("Parties qui le portent", "Parties carrying it"),
+    "who": loc("Qui / quel lieu", "Who / which place"),
+    "notes": loc("Notes", "Notes"),
+}
+PRECONDITIONS_LABEL = loc("Préconditions", "Preconditions")
+CONDITIONS_LABEL = loc("Conditions", "Conditions")

@@ -119,6 +119,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This link closes a loop: {cycle}. A change cannot lead back to itself, even through "
         "others: remove this link or point it higher up the chain.",
     ),
+    "unknown_criterion": (
+        "Critère inconnu « {value} » parmi les préconditions et conditions.",
+        "Unknown criterion “{value}” among the preconditions and conditions.",
+    ),
+    "unknown_role": (
+        "Rôle inconnu « {value} » dans la structure de soutien.",
+        "Unknown role “{value}” in the support structure.",
+    ),
+    "missing_entry": (
+        "Cet élément manque : le tableau n'a pas été préparé pour cette partie.",
+        "This entry is missing: the board was not prepared for this part.",
+    ),
+    "invalid_score": (
+        "Niveau invalide ({value}) : attendu un nombre entier de 1 à 4.",
+        "Invalid level ({value}): expected a whole number from 1 to 4.",
+    ),
+    "uncarried_role": (
+        "Le rôle « {role} » n'est porté par personne : cochez une partie ou indiquez qui / "
+        "quel lieu le porte.",
+        "Nobody carries the role “{role}”: tick a party or say who / which place carries it.",
+    ),
     "unreadable": (
         "Contenu illisible, ignoré.",
         "Unreadable content, left out.",

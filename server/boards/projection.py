@@ -9,7 +9,8 @@ projection's hash stable when wording changes.
 Parts: a part is projected when the board's template includes it or when the
 document holds content for it (reported as `unexpected_part` if the template
 does not include it). A board without a part has `notes: []`, an empty chain or
-`agreement.sections: []`; `meta.parts` says which parts the board has.
+`agreement.sections: []`, and no `conditions` or `support` key; `meta.parts` says which
+parts the board has, which for a board of layout 1 are its template's parts at that layout.
 """
 
 from __future__ import annotations
@@ -22,10 +23,24 @@ from pycrdt import Array, Doc, Map
 from .agreement import AgreementOut, empty_agreement, project_agreement
 from .chain import ChainOut, empty_chain, project_chain
 from .continuum import NoteOut, project_notes
-from .labels import PARTS, TEMPLATE_PARTS, ZONE_BY_ID
-from .layout import AGREEMENT, CHAIN, LAYOUT_VERSION, META, NOTES, PART_ROOTS, ROOTS
+from .labels import PARTS, TEMPLATE_PARTS, ZONE_BY_ID, loc
+from .layout import (
+    AGREEMENT,
+    CHAIN,
+    CONDITIONS,
+    LAYOUT_VERSION,
+    META,
+    NOTES,
+    PART_ROOTS,
+    ROOTS,
+    SUPPORT,
+)
+from .method_view import CriterionOut, RoleOut, project_conditions, project_support
 from .problems import Problem, pointer, problem, wrong_type
 from .reading import Fields, ProblemReport, as_fields, sorted_entries
+from .rounds import ROUNDS
+from .rounds_view import PositionOut, RoundOut, position, project_rounds
+from .seeding import parts_at
 
 
 class LockOut(TypedDict):
@@ -49,6 +64,16 @@ class Projection(TypedDict):
     chain: ChainOut
     agreement: AgreementOut
     problems: list[Problem]
+    rounds: NotRequired[list[RoundOut]]
+    """Revealed private rounds; absent while the board has none (so older projections,
+    hashed in snapshots, read the same)."""
+    position: NotRequired[PositionOut]
+    """The continuum level last agreed in a position round."""
+    conditions: NotRequired[list[CriterionOut]]
+    """The 8 criteria, present when the board has the part (layout 2), so projections of
+    boards without it read (and hash) as before."""
+    support: NotRequired[list[RoleOut]]
+    """The 7 roles of the support structure, present when the board has the part."""
 
 
 def project(doc: Doc[Any]) -> Projection:
@@ -58,19 +83,35 @@ def project(doc: Doc[Any]) -> Projection:
         roots = _read_roots(doc, problems)
         meta = problems.guard((META,), partial(_project_meta, roots.get(META, {}), problems))
         meta = meta or _empty_meta()
-        meta["parts"] = parts = _parts(meta["template"], roots, problems)
+        meta["parts"] = parts = _parts(meta, roots, problems)
         notes = project_notes(roots.get(NOTES, {}), problems) if "continuum" in parts else []
         chain = _chain(roots.get(CHAIN, {}), problems) if "chain" in parts else empty_chain()
         agreement = empty_agreement()
         if "agreement" in parts:
             agreement = _agreement(roots.get(AGREEMENT, {}), problems)
-    return {
+        rounds = _rounds(doc, problems)
+        method = _method_parts(parts, roots, problems)
+    projected: Projection = {
         "meta": meta,
         "notes": notes,
         "chain": chain,
         "agreement": agreement,
         "problems": sorted(problems.problems, key=_problem_order),
     }
+    projected.update(method)
+    if rounds:
+        projected["rounds"] = rounds
+        agreed = position(rounds)
+        if agreed is not None:
+            projected["position"] = agreed
+    return projected
+
+
+def _rounds(doc: Doc[Any], problems: ProblemReport) -> list[RoundOut]:
+    """Revealed rounds (written by the server only); reading creates nothing."""
+    if ROUNDS not in set(doc.keys()):
+        return []
+    return project_rounds(dict(doc.get(ROUNDS, type=Map).items()), problems)
 
 
 def _read_roots(doc: Doc[Any], problems: ProblemReport) -> dict[str, Fields]:
@@ -106,8 +147,35 @@ def _empty_meta() -> MetaOut:
     return {"title": "", "template": None, "layoutVersion": None, "parts": [], "locks": []}
 
 
-def _parts(template: str | None, roots: dict[str, Fields], problems: ProblemReport) -> list[str]:
-    expected = TEMPLATE_PARTS.get(template or "", ())
+def _method_parts(
+    parts: list[str], roots: dict[str, Fields], problems: ProblemReport
+) -> Projection:
+    """The `conditions` and `support` keys of the boards that have these parts."""
+    found: dict[str, object] = {}
+    if "conditions" in parts:
+        read = partial(project_conditions, roots.get(CONDITIONS, {}), problems)
+        found["conditions"] = problems.guard((CONDITIONS,), read) or []
+    if "support" in parts:
+        read_roles = partial(project_support, roots.get(SUPPORT, {}), problems)
+        found["support"] = problems.guard((SUPPORT,), read_roles) or []
+    return found  # type: ignore[return-value]
+
+
+def _expected_parts(meta: MetaOut) -> tuple[str, ...]:
+    """The template's parts at the board's layout version: a board of layout 1 has no
+    `conditions` until it is upgraded. An unreadable version counts as the first one that
+    had any of the template's parts."""
+    template, version = meta["template"] or "", meta["layoutVersion"]
+    if isinstance(version, int) and 1 <= version <= LAYOUT_VERSION:
+        return parts_at(template, version)
+    if version is not None and version > LAYOUT_VERSION:  # a later layout keeps today's parts
+        return parts_at(template, LAYOUT_VERSION)
+    return parts_at(template, 1) or parts_at(template, LAYOUT_VERSION)
+
+
+def _parts(meta: MetaOut, roots: dict[str, Fields], problems: ProblemReport) -> list[str]:
+    template = meta["template"]
+    expected = _expected_parts(meta)
     parts = []
     for part in PARTS:
         has_content = bool(roots.get(PART_ROOTS[part.id]))
@@ -130,12 +198,16 @@ def _project_meta(fields: Fields, problems: ProblemReport) -> MetaOut:
     }
 
 
+SUPPORTED_VERSIONS = loc(f"1 à {LAYOUT_VERSION}", f"1 to {LAYOUT_VERSION}")
+"""Layout 1 boards are still read as they are (a server upgrades them when it loads them)."""
+
+
 def _layout_version(fields: Fields, problems: ProblemReport) -> int | float | None:
     version = problems.number(fields, (META,), "layoutVersion")
-    if version is not None and version != LAYOUT_VERSION:
+    if version is not None and version not in range(1, LAYOUT_VERSION + 1):
         where = pointer(META, "layoutVersion")
         found = problem(
-            where, "unsupported_layout_version", value=str(version), expected=str(LAYOUT_VERSION)
+            where, "unsupported_layout_version", value=str(version), expected=SUPPORTED_VERSIONS
         )
         problems.report(found)
     return version

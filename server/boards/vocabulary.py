@@ -23,6 +23,7 @@ from .labels import (
     Party,
     loc,
 )
+from .method_catalog import method_json
 
 
 def templates_catalog() -> dict[str, Any]:
@@ -38,6 +39,7 @@ def templates_catalog() -> dict[str, Any]:
         "continuum": _continuum_json(),
         "chain": _chain_json(),
         "agreement": _agreement_json(),
+        "method": method_json(),
     }
     return copy.deepcopy(catalog)
 

@@ -137,6 +137,15 @@ def problems(name: str, instance: Any) -> list[str]:
     return found
 
 
+def first_field(name: str, instance: Any) -> str | None:
+    """The path of the first value at fault (``scores/urgency``), None when the document
+    as a whole is: what a client shows the refusal next to."""
+    errors = sorted(validator(name).iter_errors(instance), key=lambda e: list(e.path))
+    if not errors or not errors[0].path:
+        return None
+    return "/".join(_excerpt(str(p), MAX_ECHO_CHARS) for p in errors[0].path)
+
+
 def _message(error: ValidationError) -> str:
     """The validator's message, whose quote of the offending value (its ``repr``) is cut."""
     message = error.message

@@ -47,16 +47,20 @@ async def body(request: Request, schema_name: str) -> dict[str, Any]:
         raise BadRequest(f"the body is not valid JSON: {exc}") from exc
     errors = schema.problems(schema_name, data)
     if errors:
+        field = schema.first_field(schema_name, data)
+        if field:
+            raise BadRequest("; ".join(errors), errors=errors, field=field)
         raise BadRequest("; ".join(errors), errors=errors)
     assert isinstance(data, dict)
     return data
 
 
-async def read_body(request: Request) -> bytes:
-    """The raw body, refused with 413 as soon as it is known to pass ``max_body_bytes``:
-    from its Content-Length before reading, else once the chunks read so far pass it, so a
-    large body is never held (the server discards the rest as it arrives)."""
-    limit = services(request).settings.max_body_bytes
+async def read_body(request: Request, limit: int | None = None) -> bytes:
+    """The raw body, refused with 413 as soon as it is known to pass ``limit`` (default
+    ``max_body_bytes``): from its Content-Length before reading, else once the chunks read so
+    far pass it, so a large body is never held (the server discards the rest as it arrives)."""
+    if limit is None:
+        limit = services(request).settings.max_body_bytes
     declared = request.headers.get("content-length", "").strip()
     if DIGITS.fullmatch(declared) and (len(declared) > MAX_LENGTH_DIGITS or int(declared) > limit):
         raise ContentTooLarge(_too_large(limit))

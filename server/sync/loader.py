@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from pycrdt import Doc
 
 from server.boards.document import doc_from_updates
+from server.boards.upgrade import layout_upgrade
 
 
 class StoredBoard(Protocol):
@@ -43,6 +44,9 @@ class LoadedBoard:
     last_seq: int
     size: int | None = None
     """The document's encoded size, measured where it was rebuilt (None: not measured)."""
+    upgrade: bytes | None = None
+    """The layout upgrade the room applies and logs once loaded (``boards.upgrade``); None
+    when the board's layout is current."""
 
 
 Loader = Callable[[str], Awaitable[LoadedBoard]]
@@ -84,4 +88,5 @@ def _rebuilt_and_measured(read: Callable[[str], StoredBoard], board_id: str) -> 
     """In the worker thread: the room needs the document's size for its limit, and
     measuring it here keeps that encoding off the event loop and out of a second trip."""
     loaded = rebuild(read(board_id))
-    return dataclasses.replace(loaded, size=len(loaded.doc.get_update()))
+    upgrade = layout_upgrade(loaded.doc)
+    return dataclasses.replace(loaded, size=len(loaded.doc.get_update()), upgrade=upgrade)

@@ -103,6 +103,10 @@ class Rooms:
         room.last_seq = loaded.last_seq
         self._rooms[board_id] = room
         self._fanout.watch(board_id)
+        upgrade = loaded.upgrade
+        if upgrade is not None:  # logged like any server change; identical on every instance
+            room.apply_server_change(lambda doc: doc.apply_update(upgrade))
+            logger.info("board %s: layout upgraded", board_id, extra={"board": board_id})
         return room
 
     @property
@@ -148,6 +152,9 @@ class Rooms:
         """Revocations and locks decided on another instance."""
         if message.get("kind") == "kick":
             self._kick_local(str(message.get("invite")), str(message.get("reason", "")))
+        elif message.get("kind") == "notice":
+            board, kind = str(message.get("board")), str(message.get("notice"))
+            self._notify_local(board, kind, str(message.get("message", "")))
         elif message.get("kind") == "lock":
             room = self._rooms.get(str(message.get("board")))
             if room is not None:
@@ -191,6 +198,19 @@ class Rooms:
                     peer.close(CloseCode.FORBIDDEN, reason)
                     kicked += 1
         return kicked
+
+    def notify_board(self, board_id: str, kind: str, message: str) -> None:
+        """A notice to the board's connections here and on the other instances (e.g. that a
+        private round opened: never its answers)."""
+        self._notify_local(board_id, kind, message)
+        self._fanout.publish_control(
+            {"kind": "notice", "board": board_id, "notice": kind, "message": message}
+        )
+
+    def _notify_local(self, board_id: str, kind: str, message: str) -> None:
+        room = self._rooms.get(board_id)
+        if room is not None:
+            room.notify(kind, True, message)
 
     def notify_all(self, kind: str, ok: bool, message: str) -> None:
         for room in self._rooms.values():

@@ -23,6 +23,16 @@ class LogEntry:
     data: bytes
 
 
+@dataclass(frozen=True, slots=True)
+class Author:
+    """Who a change the server writes on someone's behalf is attributed to (a revealed
+    private answer is its author's, not the server's)."""
+
+    invite_id: str | None
+    name: str | None
+    party: str | None
+
+
 class UpdateSink(Protocol):
     """Where accepted changes go to become durable (the log writer)."""
 

@@ -15,10 +15,16 @@ from typing import Any
 from pycrdt import Doc, Map
 
 from server.boards.document import changed_keys
-from server.boards.layout import AGREEMENT, CHAIN, META, NOTES
+from server.boards.layout import AGREEMENT, CHAIN, CONDITIONS, META, NOTES, SUPPORT
+from server.boards.rounds import ROUNDS
 
 META_ZONE = "meta"
 """Written by the server only: clients' writes there are always refused."""
+ROUNDS_ZONE = ROUNDS
+"""Revealed private rounds: written by the server only, like ``meta``."""
+ENTRIES_ZONE = "entries"
+"""The entries of `conditions` and `support` (one per criterion or role): created by the
+server only, so the layout upgrade stays deterministic (``boards.upgrade``)."""
 VISION_KEY = "vision"
 
 
@@ -26,6 +32,8 @@ def zone_of(root: str, path: list[Any], keys: list[str]) -> set[str]:
     """The zone ids touched by one change event under ``root``."""
     if root == META:
         return {META_ZONE}
+    if root == ROUNDS:
+        return {ROUNDS_ZONE}
     if root == NOTES:
         return {"continuum"}
     first = [str(path[0])] if path else keys
@@ -33,6 +41,8 @@ def zone_of(root: str, path: list[Any], keys: list[str]) -> set[str]:
         return {"vision" if key == VISION_KEY else "chain" for key in first}
     if root == AGREEMENT:
         return {f"agreement.{key}" for key in first}
+    if root in (CONDITIONS, SUPPORT):
+        return {root} if path else {root, ENTRIES_ZONE}
     return set()
 
 
@@ -75,10 +85,11 @@ class ZoneWatcher:
         self.close()
         self._shadow = Doc()
         self._shadow.apply_update(doc.get_update())
-        roots = [self._shadow.get(name, type=Map) for name in (META, NOTES, CHAIN, AGREEMENT)]
+        names = (META, NOTES, CHAIN, AGREEMENT, ROUNDS, CONDITIONS, SUPPORT)
+        roots = [self._shadow.get(name, type=Map) for name in names]
         self._subscriptions = [
             (root, root.observe_deep(self._observer(name)))
-            for name, root in zip((META, NOTES, CHAIN, AGREEMENT), roots, strict=True)
+            for name, root in zip(names, roots, strict=True)
         ]
 
     def _observer(self, root: str) -> Callable[[list[Any]], None]:

@@ -41,6 +41,12 @@ const answer = (obj) => process.stdout.write(JSON.stringify(obj) + '\n')
 class CommandError extends Error {}
 
 const fail = (message) => { throw new CommandError(message) }
+const asBuffer = (data) => {
+  if (typeof data === 'string') return Buffer.from(data, 'utf8')
+  if (data instanceof ArrayBuffer) return Buffer.from(new Uint8Array(data))
+  if (Array.isArray(data)) return Buffer.concat(data)
+  return Buffer.from(data)
+}
 const need = (args, key) => {
   if (args[key] === undefined) fail(`missing argument '${key}'`)
   return args[key]
@@ -278,6 +284,7 @@ class Client {
     // The provider calls `new WebSocketPolyfill(url, protocols)`; this subclass counts the
     // frames in both directions for the connection it belongs to.
     const deflate = (args.options || {}).deflate ?? true // browsers always offer it
+    const capture = Boolean((args.options || {}).capture_bytes)
     class CountingWebSocket extends WebSocket {
       constructor (url, protocols) {
         super(url, protocols, { perMessageDeflate: deflate })
@@ -288,12 +295,17 @@ class Client {
           received: {},
           sent: {},
           acked: null,
-          notices: []
+          notices: [],
+          bytes: []
         }
         client.connections.push(conn)
         this.conn = conn
         this.addEventListener('open', () => { conn.opened = true; notify() })
-        this.addEventListener('message', (event) => { bump(conn.received, frameKind(event.data)); notify() })
+        this.addEventListener('message', (event) => {
+          bump(conn.received, frameKind(event.data))
+          if (capture) conn.bytes.push(asBuffer(event.data)) // options.capture_bytes: every byte heard
+          notify()
+        })
       }
 
       send (data, ...rest) {
@@ -673,6 +685,20 @@ const commands = {
       connection: conn ? { index: conn.index, received: conn.received, sent: conn.sent, acked: conn.acked, notices: conn.notices } : null,
       acked: conn ? conn.acked : null
     }
+  },
+  received_bytes_contain: (args) => {
+    // Whether any frame this client heard (with options.capture_bytes) holds the UTF-8 text.
+    const client = getClient(args)
+    const needle = Buffer.from(need(args, 'text'), 'utf8')
+    let bytes = 0
+    let found = false
+    for (const conn of client.connections) {
+      for (const frame of conn.bytes) {
+        bytes += frame.length
+        if (frame.includes(needle)) found = true
+      }
+    }
+    return { found, bytes }
   },
   wait_acked: (args) => {
     const client = getClient(args)

@@ -10,6 +10,7 @@ from pycrdt import Array, Doc, Map, Text
 from server.boards import layout
 from server.boards.agreement import text_hash
 from server.boards.labels import COLORS, ITEM_TIERS, LEVELS, PARTIES, SECTIONS, TEMPLATE_PARTS
+from server.boards.method import CRITERIA, ROLES
 
 AT = "2025-10-14T09:30:00.000Z"
 
@@ -92,6 +93,7 @@ def random_document(seed: int) -> Doc[Any]:
             notes[rng.choice([f"n{index}", "a/b", "~"])] = random_note(rng)
         fill_chain(doc, rng)
         fill_agreement(doc, rng)
+        fill_method(doc, rng)
     return doc
 
 
@@ -126,3 +128,22 @@ def fill_agreement(doc: Doc[Any], rng: random.Random) -> None:
             for party in rng.sample([p.id for p in PARTIES] + ["x"], rng.randint(0, 3)):
                 approved = maybe(rng, text_hash(str(text)))
                 approvals[party] = maybe(rng, {"by": "X", "at": AT, "textHash": approved})
+
+
+def fill_method(doc: Doc[Any], rng: random.Random) -> None:
+    """Scores off the scale, unknown or missing criteria and roles, roles carried or not."""
+    conditions, support = layout.root(doc, "conditions"), layout.root(doc, "support")
+    for key in rng.sample([c.id for c in CRITERIA] + ["budget"], rng.randint(0, 3)):
+        target = conditions.get(key)
+        if not isinstance(target, Map) or rng.random() < 0.2:
+            conditions[key] = random_value(rng)
+        else:
+            target["score"] = maybe(rng, float(rng.choice([1, 2, 3, 4, 5])))
+    if support and rng.random() < 0.2:
+        del support[rng.choice(list(support.keys()))]
+    for key in rng.sample([r.id for r in ROLES] + ["mascot"], rng.randint(0, 3)):
+        target = support.get(key)
+        if not isinstance(target, Map) or rng.random() < 0.2:
+            support[key] = random_value(rng)
+        elif isinstance(parties := target.get("parties"), Map):
+            parties[rng.choice([p.id for p in PARTIES] + ["x"])] = maybe(rng, True)

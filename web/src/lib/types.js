@@ -19,6 +19,20 @@
  * @property {{label: LocalText, questions: LocalText[], levels: Array<Labelled & {meaning: LocalText}>}} continuum
  * @property {{label: LocalText, questions: LocalText[], tiers: Array<Labelled & {itemLabel: LocalText, question: LocalText}>}} chain
  * @property {{label: LocalText, purpose: LocalText, sections: Array<Labelled & {questions: LocalText[]}>, statuses: Labelled[]}} agreement
+ * @property {MethodCatalog} method
+ */
+
+/**
+ * @typedef {object} MethodCatalog
+ * The method's vocabulary (`server/boards/method_catalog.py`): the 3 preconditions and 5
+ * conditions, the 4-level scale, the 7 roles of the support structure, and field labels.
+ * @property {Labelled[]} kinds precondition, condition
+ * @property {Array<Labelled & {kind: string, description: LocalText, question: LocalText}>} criteria
+ * @property {Array<{value: number, label: LocalText}>} scores
+ * @property {Array<Labelled & {question: LocalText}>} roles
+ * @property {Record<string, LocalText>} fields score, evidence, next, parties, who, notes
+ * @property {{label: LocalText, purpose: LocalText}} conditions
+ * @property {{label: LocalText, purpose: LocalText}} support
  */
 
 /**
@@ -116,6 +130,8 @@
  * @property {{vision: string, items: ChainItem[], links: ChainLink[]}} chain
  * @property {{sections: Section[]}} agreement
  * @property {Problem[]} problems
+ * @property {Array<import('./methodlists.js').CriterionOut>} [conditions] boards with the part only
+ * @property {Array<import('./methodlists.js').RoleOut>} [support] boards with the part only
  */
 
 // -- the live board ---------------------------------------------------------------------
@@ -149,12 +165,15 @@
  * @property {symbol} origin the transaction origin of this page's own edits
  * @property {import('../board/presence.js').Presence} presence
  * @property {(message: string) => void} announce
- * @property {(message: string, actionLabel?: string, action?: () => void) => void} toast
+ * @property {(message: string, actionLabel?: string, action?: () => void, ms?: number) => void} toast how long it stays: `ms` (9 s unless said)
  * @property {(zone: string) => boolean} canEdit
  * @property {(method: string, path: string, body?: unknown) => Promise<any>} api
  * @property {(fn: (problems: Problem[]) => void) => void} onProblems
  * @property {() => void} refreshProblemsSoon
  * @property {Problem[]} problems
+ * @property {(view: string) => void} select show a tab, as following the facilitator does
+ * @property {(view: string) => boolean} hasView whether this page has that tab
+ * @property {() => string | undefined} currentView the selected tab
  */
 
 /**

@@ -7,6 +7,7 @@ import { pageData, t, pick, lang, catalog } from '../lib/page.js'
 import { api, errorDetail, showBoardTitle } from '../lib/api.js'
 import { boardAccess } from '../lib/store.js'
 import { continuumLanes, chainList, agreementList, byline } from '../lib/render.js'
+import { conditionsList, supportList } from '../lib/methodlists.js'
 
 const PAGE = 500
 const MAX_PAGES = 200
@@ -250,6 +251,8 @@ class Replay {
     if (parts.includes('continuum')) this.board.append(h('h3', {}, pick(catalog().continuum.label)), h('div', { class: 'lanes-scroll' }, continuumLanes(model)))
     if (parts.includes('chain')) this.board.append(h('h3', {}, pick(catalog().chain.label)), h('div', { class: 'static-chain' }, chainList(model)))
     if (parts.includes('agreement')) this.board.append(h('h3', {}, pick(catalog().agreement.label)), h('div', { class: 'static-agreement' }, agreementList(model)))
+    if (model.conditions) this.board.append(h('h3', {}, pick(catalog().method.conditions.label)), h('div', { class: 'static-agreement' }, conditionsList(model.conditions)))
+    if (model.support) this.board.append(h('h3', {}, pick(catalog().method.support.label)), h('div', { class: 'static-agreement' }, supportList(model.support)))
   }
 
   toggle () {
