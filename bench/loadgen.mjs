@@ -24,6 +24,9 @@
 //   prefill         (cold) number of entries the first client writes before leaving
 //   joiners         (cold) number of clients that join the cold room at the same instant
 //   join_timeout_s  (cold) how long the joiners get to sync
+//   transport       "ws" (default) or "http": Atelier's HTTP fallback (server-sent events
+//                   down, POST up) through the browser client's own HttpSocket
+//                   (web/src/board/fallback.js), for every client
 //   barriers        true: stop at each phase boundary, print {"type":"barrier"} and wait
 //                   for one line on stdin (the orchestrator samples CPU/RSS there)
 //
@@ -36,6 +39,7 @@ import WebSocket from 'ws'
 import fs from 'node:fs'
 import readline from 'node:readline'
 import { performance, monitorEventLoopDelay } from 'node:perf_hooks'
+import { HttpSocket } from '../web/src/board/fallback.js'
 
 process.setMaxListeners(0) // every provider adds a process 'exit' listener
 
@@ -100,6 +104,17 @@ class BenchWebSocket extends WebSocket {
     super(url, protocols, { perMessageDeflate: cfg.client_deflate })
   }
 }
+
+// The HTTP fallback: the browser's own class; Node 20 lacks only CloseEvent.
+globalThis.CloseEvent ??= class CloseEvent extends Event {
+  constructor (type, init = {}) {
+    super(type)
+    this.code = init.code ?? 0
+    this.reason = init.reason ?? ''
+    this.wasClean = init.wasClean ?? false
+  }
+}
+const SocketClass = cfg.transport === 'http' ? HttpSocket : BenchWebSocket
 
 // ---------------------------------------------------------------- stats helpers
 const percentile = (sorted, p) => {
@@ -169,7 +184,7 @@ class Client {
     // With several server instances (cfg.urls), clients of a room alternate between them.
     const url = cfg.urls ? cfg.urls[this.id % cfg.urls.length] : cfg.url
     const p = new WebsocketProvider(url, this.room.name, this.doc, {
-      WebSocketPolyfill: BenchWebSocket,
+      WebSocketPolyfill: SocketClass,
       disableBc: true, // all clients share one process: BroadcastChannel would bypass the server
       params,
       maxBackoffTime: 2500

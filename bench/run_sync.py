@@ -4,6 +4,7 @@
     .venv/bin/python bench/run_sync.py                       # all scenarios, --repeat 3
     .venv/bin/python bench/run_sync.py --scenarios iii,iv --repeat 1
     .venv/bin/python bench/run_sync.py --servers reference,reference   # noise check
+    .venv/bin/python bench/run_sync.py --scenarios iii --transport both   # WS and HTTP fallback
 
 Each (repeat, scenario, server) gets a freshly started server pinned to CPU 0, and the
 load generator (bench/loadgen.mjs, official y-websocket client) pinned to CPU 1. The load
@@ -368,13 +369,19 @@ SHARED_INVITE = {"ATELIER_MAX_CONNECTIONS_PER_INVITE": "100000"}
 class AtelierServer(Server):
     kind = "atelier"
 
-    def __init__(self, label: str, workdir: Path, exe: str, params: dict[str, str]) -> None:
+    def __init__(
+        self, label: str, workdir: Path, exe: str, params: dict[str, str], transport: str = "ws"
+    ) -> None:
         super().__init__(label, workdir)
         self.exe = exe
         self.params = params
+        self.transport = transport
+        """``ws``, or ``http``: every client uses the HTTP fallback (SSE down, POST up)."""
         self.admin_token = secrets.token_urlsafe(24)
         self.data_dir = Path(tempfile.mkdtemp(prefix="atelier-data-", dir=workdir))
         self.env: dict[str, str] = dict(SHARED_INVITE)
+        if transport == "http":  # a stream and a POST connection per client
+            self.env["ATELIER_MAX_HTTP_CONNECTIONS"] = "16384"
 
     def command(self) -> tuple[list[str], dict[str, str], Path]:
         env = dict(os.environ, ATELIER_ADMIN_TOKEN=self.admin_token, **self.env)
@@ -518,7 +525,8 @@ def run_one(
     args: argparse.Namespace,
 ) -> dict[str, Any]:
     tag = f"{scn.key}-{server.label}-r{rep}"
-    rooms = [f"b{scn.key}-{rep}-{i}" for i in range(scn.rooms)]
+    count = args.rooms if args.rooms and scn.mode in ("rate", "closed") else scn.rooms
+    rooms = [f"b{scn.key}-{rep}-{i}" for i in range(count)]
     result: dict[str, Any] = {
         "scenario": scn.key,
         "server": server.label,
@@ -539,6 +547,7 @@ def run_one(
         cfg: dict[str, Any] = {
             "scenario": scn.key,
             "mode": scn.mode,
+            "transport": getattr(server, "transport", "ws"),
             "url": server.loadgen_url(),
             "rooms": room_cfg,
             "clients_per_room": scn.clients_per_room,
@@ -920,6 +929,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--atelier-exe", default=str(ROOT / ".venv" / "bin" / "atelier"))
     p.add_argument(
+        "--transport",
+        choices=["ws", "http", "both"],
+        default="ws",
+        help="Atelier's clients use the WebSocket, the HTTP fallback (SSE + POST, label "
+        "atelier-http), or both side by side in the same run",
+    )
+    p.add_argument(
+        "--rooms",
+        type=int,
+        default=0,
+        help="rooms of scenarios (i)-(iii) instead of their own number (a reduced run)",
+    )
+    p.add_argument(
         "--atelier-params",
         default="name=bench",
         help="URL params sent to Atelier besides the token (k=v,k=v)",
@@ -1011,17 +1033,28 @@ def make_servers(
     makers: list[tuple[str, Callable[[], Server]]] = []
     for kind in args.server_list:
         seen[kind] = seen.get(kind, 0) + 1
-        label = kind if seen[kind] == 1 else f"{kind}#{seen[kind]}"
-        makers.append((label, functools.partial(_new_server, kind, label, workdir, args, params)))
+        suffix = "" if seen[kind] == 1 else f"#{seen[kind]}"
+        transports = ["ws"]
+        if kind == "atelier":
+            transports = {"ws": ["ws"], "http": ["http"], "both": ["ws", "http"]}[args.transport]
+        for transport in transports:
+            label = f"{kind}{'-http' if transport == 'http' else ''}{suffix}"
+            make = functools.partial(_new_server, kind, label, workdir, args, params, transport)
+            makers.append((label, make))
     return makers
 
 
 def _new_server(
-    kind: str, label: str, workdir: Path, args: argparse.Namespace, params: dict[str, str]
+    kind: str,
+    label: str,
+    workdir: Path,
+    args: argparse.Namespace,
+    params: dict[str, str],
+    transport: str = "ws",
 ) -> Server:
     if kind == "reference":
         return ReferenceServer(label, workdir)
-    return AtelierServer(label, workdir, args.atelier_exe, params)
+    return AtelierServer(label, workdir, args.atelier_exe, params, transport)
 
 
 def ensure_node_modules() -> None:

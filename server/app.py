@@ -23,6 +23,7 @@ from server.sync.fanout import Fanout, FanoutHandlers, LocalFanout, RedisFanout
 from server.sync.limits import LiveLimits
 from server.sync.loader import RecentReader, in_thread, make_loader
 from server.sync.rooms import Rooms
+from server.sync.stream import StreamSessions
 
 
 def create_app(settings: Settings, *, admin_token: str) -> Starlette:
@@ -38,6 +39,9 @@ def create_app(settings: Settings, *, admin_token: str) -> Starlette:
     # Board connections are served by ``sync.transport`` (see ``cli.serve``), not through ASGI.
     authorize = board_connection_authorizer(engine)
     app.state.board_endpoint = BoardEndpoint(settings, lambda: svc.rooms, authorize)
+    app.state.board_streams = StreamSessions(  # the HTTP fallback (``http.fallback``)
+        app.state.board_endpoint, authorize, settings.max_frame_bytes
+    )
     return app
 
 

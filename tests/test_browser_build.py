@@ -26,6 +26,10 @@ DYNAMIC_KEYS = {
         for k in ("notes_created", "moves", "text_edits", "votes", "approvals", "chain_items")
     ),
     "archive.kind.links",
+    *(
+        f"archive.kind.{k}"
+        for k in ("round_answers", "condition_scores", "support_changes", "characters")
+    ),
 }
 
 
@@ -48,7 +52,7 @@ def test_the_committed_bundle_is_exactly_what_the_sources_build() -> None:
 def test_the_bundle_ships_the_licences_of_the_locked_packages() -> None:
     notices = (WEB / "static" / "app" / "THIRD_PARTY_LICENSES.txt").read_text(encoding="utf-8")
     lock = json.loads((WEB / "package-lock.json").read_text(encoding="utf-8"))
-    for name in ("yjs", "y-websocket", "y-protocols", "lib0"):
+    for name in ("yjs", "y-websocket", "y-protocols", "lib0", "y-indexeddb"):
         version = lock["packages"][f"node_modules/{name}"]["version"]
         assert f"{name} {version} (MIT)" in notices
     assert lock["packages"]["node_modules/yjs"]["version"] == "13.6.33"
@@ -105,7 +109,7 @@ def test_a_wheel_carries_the_templates_and_the_built_assets(tmp_path: Path) -> N
         for path in (source / "web").rglob("*")
         if path.is_file()
     }
-    assert {"server/web/templates/board.html", "server/web/static/app/board.js"} <= shipped
+    assert {"server/web/templates/board.html", "server/web/static/app/manifest.json"} <= shipped
     assert shipped - names == set()
     assert not [n for n in names if "node_modules" in n or n.startswith("server/web/src")]
     packages = {p.parent.relative_to(ROOT).as_posix() for p in (ROOT / "server").rglob("*.py")}
@@ -127,4 +131,4 @@ def test_a_wheel_carries_the_templates_and_the_built_assets(tmp_path: Path) -> N
     assert found.returncode == 0, found.stderr
     web_dir, url = found.stdout.split()
     assert Path(web_dir) == unpacked / "server" / "web"
-    assert url.startswith("/static/app/board.js?v=")
+    assert re.fullmatch(r"/static/app/board-[A-Z0-9]{8}\.js", url), url

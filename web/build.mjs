@@ -5,24 +5,29 @@
 //   node build.mjs --check  exit 1 if static/app/ differs from a fresh build (stale bundle)
 //
 // The output is deterministic: same sources and same locked dependencies, same bytes.
+// Bundles carry their content hash in their name (board-1A2B3C4D.js) so the server can let
+// browsers cache them for a year; manifest.json maps each page's name to its file, and every
+// bundle is also written gzip- and brotli-compressed (.gz, .br) for the server to send as is.
 
 import * as esbuild from 'esbuild'
 import { readFile, writeFile, mkdir, readdir, rm } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
+import { gzipSync, brotliCompressSync, constants as zlib } from 'node:zlib'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const WEB = path.dirname(fileURLToPath(import.meta.url))
 const OUT = 'static/app'
-const PAGES = ['archive', 'board', 'home', 'join', 'replay']
+const PAGES = ['archive', 'board', 'home', 'join', 'programme', 'replay']
 const NOTICE = 'THIRD_PARTY_LICENSES.txt'
+const MANIFEST = 'manifest.json'
 const BANNER = `/*! Atelier browser client, built from web/src by web/build.mjs. Bundled packages and their licences: /static/app/${NOTICE} */`
 
 async function bundle () {
   const result = await esbuild.build({
     absWorkingDir: WEB,
     entryPoints: PAGES.map((name) => `src/pages/${name}.js`),
-    entryNames: '[name]',
+    entryNames: '[name]-[hash]',
     outdir: OUT,
     bundle: true,
     minify: true,
@@ -38,9 +43,20 @@ async function bundle () {
     logLevel: 'warning'
   })
   const files = new Map()
+  /** @type {Record<string, string>} */
+  const manifest = {}
   for (const file of result.outputFiles) {
-    files.set(path.relative(path.join(WEB, OUT), file.path), Buffer.from(file.contents))
+    const name = path.relative(path.join(WEB, OUT), file.path)
+    const contents = Buffer.from(file.contents)
+    manifest[name.replace(/-[A-Z0-9]+\.js$/, '.js')] = name
+    files.set(name, contents)
+    files.set(`${name}.gz`, gzipSync(contents, { level: 9 }))
+    files.set(`${name}.br`, brotliCompressSync(contents, {
+      params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: contents.length }
+    }))
   }
+  const sorted = Object.fromEntries(Object.entries(manifest).sort())
+  files.set(MANIFEST, Buffer.from(JSON.stringify(sorted, null, 2) + '\n', 'utf8'))
   files.set(NOTICE, Buffer.from(await notices(result.metafile), 'utf8'))
   return files
 }

@@ -36,6 +36,11 @@ from server.core.errors import PROBLEM_MEDIA_TYPE, problem
 from server.core.settings import Settings
 
 RETRY_AFTER_SECONDS = 1
+ABORT_HOOK = "atelier.abort"
+"""Key in a request's ``scope["state"]``: drops the connection (a stalled event stream)."""
+SHUTDOWN_HOOK = "atelier.on_shutdown"
+"""Key a long response (an event stream) sets in ``scope["state"]``: called at graceful
+shutdown, so it can end itself (uvicorn waits for unfinished responses)."""
 REFUSED_WAIT_SECONDS = 1.0
 """How long a refused connection may take to send its request before being closed unanswered."""
 
@@ -142,6 +147,15 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self.open_connections.waiting.pop(self, None)
         self._arm(self.limits.body_timeout, self._body_late)
         super().on_headers_complete()
+        self.scope["state"][ABORT_HOOK] = self._abort
+
+    def shutdown(self) -> None:
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:
+            hook = cycle.scope["state"].get(SHUTDOWN_HOOK)
+            if callable(hook):
+                hook()
+        super().shutdown()
 
     def on_message_complete(self) -> None:
         self._in_message = False
@@ -225,6 +239,12 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         if retry_after is not None:
             head.append(f"retry-after: {retry_after}")
         self.transport.write(("\r\n".join(head) + "\r\n\r\n").encode("ascii") + body)
+        self._close()
+
+    def _abort(self) -> None:
+        """Drop the connection in the middle of a response (its application is told now)."""
+        if self.cycle is not None:
+            self.cycle.disconnected = True
         self._close()
 
     def _close(self) -> None:

@@ -19,7 +19,8 @@ from server.sync.protocol import encode_durable_ack
 
 
 class Link(Protocol):
-    """The WebSocket connection under a peer (see ``sync.transport``)."""
+    """The connection under a peer: a WebSocket (``sync.transport``) or the HTTP fallback's
+    event stream (``sync.stream``)."""
 
     can_write: bool
     """False while the socket's send buffer is above its high-water mark."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 
 
 class FailoverProxy:
@@ -52,3 +53,80 @@ class FailoverProxy:
         finally:
             with contextlib.suppress(Exception):
                 sink.close()
+
+
+class NoUpgradeProxy:
+    """An HTTP proxy like those of networks that drop the WebSocket ``Upgrade`` header: each
+    request is forwarded without ``Upgrade`` (and with ``Connection: close``), so a WebSocket
+    handshake reaches the server as a plain GET and fails; everything else, streamed answers
+    included, is relayed as it arrives (nothing is buffered)."""
+
+    def __init__(self, backend: int) -> None:
+        self.backend = backend
+        self.port = 0
+        self.upgrades_dropped = 0
+        self._server: asyncio.Server | None = None
+        self._pipes: set[asyncio.Task[None]] = set()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def __aenter__(self) -> NoUpgradeProxy:
+        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        for task in list(self._pipes):
+            task.cancel()
+        await asyncio.gather(*self._pipes, return_exceptions=True)
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+            upstream_reader, upstream_writer = await asyncio.open_connection(
+                "127.0.0.1", self.backend
+            )
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, OSError):
+            writer.close()
+            return
+        upstream_writer.write(self._rewrite(head))
+        for source, sink in ((reader, upstream_writer), (upstream_reader, writer)):
+            task = asyncio.create_task(FailoverProxy._pipe(source, sink))
+            self._pipes.add(task)
+            task.add_done_callback(self._pipes.discard)
+
+    def _rewrite(self, head: bytes) -> bytes:
+        lines = head.decode("latin-1").split("\r\n")
+        kept = [lines[0]]
+        for line in lines[1:]:
+            name = line.partition(":")[0].strip().lower()
+            if name == "upgrade":
+                self.upgrades_dropped += 1
+            elif name and name != "connection":
+                kept.append(line)
+        return ("\r\n".join([*kept, "Connection: close"]) + "\r\n\r\n").encode("latin-1")
+
+
+class ProxyThread:
+    """A ``NoUpgradeProxy`` served from its own thread and event loop, for the browser
+    tests (whose Playwright sync API holds the test thread's loop)."""
+
+    def __init__(self, backend: int) -> None:
+        self.proxy = NoUpgradeProxy(backend)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+
+    def __enter__(self) -> NoUpgradeProxy:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self.proxy.__aenter__(), self._loop).result(10)
+        return self.proxy
+
+    def __exit__(self, *exc_info: object) -> None:
+        asyncio.run_coroutine_threadsafe(self.proxy.__aexit__(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._loop.close()
