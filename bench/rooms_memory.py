@@ -23,8 +23,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.atelier_server import AtelierServer  # noqa: E402
-from tests.raw_client import RawClient  # noqa: E402
+from tests.support.atelier_server import AtelierServer  # noqa: E402
+from tests.support.raw_client import RawClient  # noqa: E402
 
 
 def rss_kb(pid: int) -> int:

@@ -30,8 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.atelier_server import AtelierServer  # noqa: E402
-from tests.services import RedisServer, create_database, postgres_server  # noqa: E402
+from tests.support.atelier_server import AtelierServer  # noqa: E402
+from tests.support.services import RedisServer, create_database, postgres_server  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 ROOMS, CLIENTS, UPDATES, RATE = 50, 10, 20, 2

@@ -49,6 +49,13 @@ def test_a_board_id_that_is_not_a_slug_is_a_bad_request(atelier: AtelierServer) 
     assert "id" in problem_of(response)["detail"]
 
 
+def test_an_id_made_from_a_title_keeps_its_accented_letters_plain(
+    atelier: AtelierServer,
+) -> None:
+    response = atelier.api("POST", "/api/sites", json={"title": "Château-Thierry Étampes"})
+    assert response.json()["id"].startswith("chateau-thierry-etampes-")
+
+
 def test_creating_a_board_needs_the_operator_token(atelier: AtelierServer) -> None:
     token = atelier.invite(atelier.create_board(), "facilitator")
     response = atelier.api("POST", "/api/boards", token=token, json={"title": "x"})

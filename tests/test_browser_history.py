@@ -79,7 +79,8 @@ def test_the_archive_compares_snapshots_exports_them_and_verifies_the_evidence(
     expect(page.locator(".diff-result")).to_contain_text("Un comité commun")
     page.get_by_role("button", name="Vérifier les preuves", exact=False).click()
     expect(page.locator("#archive-root")).to_contain_text("tout est vérifié")
-    expect(page.locator(".voice")).to_contain_text("Facilitation")
+    facilitation = page.locator("#archive-voice + * table tr", has_text="Facilitation")
+    expect(facilitation).to_contain_text("à part")  # apart from the parties' shares
     with page.expect_download() as download:
         page.get_by_role("button", name="Exporter en JSON", exact=False).first.click()
     assert download.value.suggested_filename.endswith(".json")

@@ -420,7 +420,7 @@ def test_a_snapshot_names_the_person_who_took_it(atelier: AtelierServer) -> None
     exported = valid("export.schema.json", atelier.api("GET", path, token))
     assert exported["snapshots"][0]["header"]["version"] == 2
     report = atelier.api("GET", path + "?format=html", token).text
-    assert "<th>Pris par</th><td>Claire</td>" in report
+    assert '<th scope="row">Pris par</th><td>Claire</td>' in report
 
 
 async def test_a_session_names_the_facilitator_connected_to_the_board(
@@ -439,7 +439,7 @@ async def test_a_session_names_the_facilitator_connected_to_the_board(
     )
     assert manifest["session"]["facilitator"] == "Claire"
     report = atelier.api("GET", f"/api/sessions/{session['id']}/export?format=html", token).text
-    assert "<th>Accompagnement</th><td>Claire</td>" in report
+    assert '<th scope="row">Accompagnement</th><td>Claire</td>' in report
 
 
 def _as_version_1(files: Files) -> Files:

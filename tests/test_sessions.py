@@ -30,6 +30,19 @@ from tests.support.atelier_server import AtelierServer
 # -- sessions -------------------------------------------------------------------------------
 
 
+def test_a_session_names_the_person_who_started_it(atelier: AtelierServer) -> None:
+    board = atelier.create_board()
+    facilitator = atelier.invite_record(board, "facilitator", label="Lien animation")
+    response = atelier.api(
+        "POST",
+        f"/api/boards/{board}/sessions",
+        facilitator["token"],
+        json={"title": "Séance 1", "name": "Camille"},
+    )
+    started = valid("api/session.schema.json", response, 201)["started_by"]
+    assert started == {"invite": facilitator["id"], "label": "Lien animation", "name": "Camille"}
+
+
 def test_starting_a_session_snapshots_the_board_as_logged(atelier: AtelierServer) -> None:
     board = atelier.create_board()
     facilitator = atelier.invite(board, "facilitator")

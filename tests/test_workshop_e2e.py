@@ -281,7 +281,8 @@ def the_session_diff_is_right(
         1,
         1,
     )
-    assert by_party["collectivite"]["text_edits"] >= len("Les élus viennent")
+    assert by_party["collectivite"]["characters"] >= len("Les élus viennent")
+    assert 1 <= by_party["collectivite"]["text_edits"] < len("Les élus viennent")
     assert {
         p["party"]: p["counts"]["approvals"]
         for p in whole["contributions"]["parties"]

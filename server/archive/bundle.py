@@ -22,6 +22,8 @@ from server.core.errors import Conflict
 from server.store.log import StoredEntry
 
 MANIFEST = "manifest.json"
+DOSSIER_FORMAT = "atelier-site-dossier"
+"""The ``format`` of a site dossier's manifest (``archive.site_dossier``)."""
 CHECKSUMS = "SHA256SUMS"
 LOG_FILE = "log/updates.jsonl"
 EXPORT_FILE = "export/session.json"
@@ -54,11 +56,11 @@ def build_bundle(d: Dossier, *, reports: bool = True) -> bytes:
             {"number": f.row.number, "hash": f.row.hash, "header": f.header, "files": names}
         )
     files[LOG_FILE] = b"".join(canonical(_log_line(entry)) + b"\n" for entry in d.entries)
-    files[EXPORT_FILE] = _pretty(export_json(d))
+    files[EXPORT_FILE] = pretty_json(export_json(d))
     report_names = _add_reports(d, files) if reports else []
-    files[MANIFEST] = _pretty(_manifest(d, listed, report_names))
+    files[MANIFEST] = pretty_json(_manifest(d, listed, report_names))
     files[CHECKSUMS] = checksums(files)
-    return _zip(files, d.generated_at)
+    return zip_files(files, d.generated_at)
 
 
 def _log_line(entry: StoredEntry) -> dict[str, Any]:
@@ -136,11 +138,20 @@ def checksums(files: dict[str, bytes]) -> bytes:
     return "".join(lines).encode("utf-8")
 
 
-def _pretty(value: Any) -> bytes:
+def pretty_json(value: Any) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
-def _zip(files: dict[str, bytes], when: float) -> bytes:
+def read_manifest(zipped: bytes) -> dict[str, Any]:
+    """The manifest of a bundle this server just built (trusted bytes: no bounds needed)."""
+    with zipfile.ZipFile(io.BytesIO(zipped)) as bundle:
+        manifest: dict[str, Any] = json.loads(bundle.read(MANIFEST))
+    return manifest
+
+
+def zip_files(files: dict[str, bytes], when: float) -> bytes:
+    """The zip of ``files``, members in sorted order, every date ``when``: same files, same
+    bytes."""
     stamp = time.gmtime(max(when, 315532800))[:6]  # zip dates start in 1980
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:

@@ -46,7 +46,15 @@ WORDS: dict[str, Localized] = {
     "share": loc("Part", "Share"),
     "notes_created": loc("Notes créées", "Notes created"),
     "moves": loc("Déplacements", "Moves"),
-    "text_edits": loc("Modifications de texte", "Text edits"),
+    "text_edits": loc("Séquences d'écriture", "Writing stretches"),
+    "characters": loc("Caractères", "Characters"),
+    "other_acts": loc("Liens, réponses, scores, rôles", "Links, answers, scores, roles"),
+    "acts": loc("Actes", "Acts"),
+    "apart": loc("à part", "apart"),
+    "voice_parties": loc(
+        "Par partie du trinôme, puis la facilitation", "Per trinôme party, then the facilitation"
+    ),
+    "voice_participants": loc("Par participant·e", "Per participant"),
     "chain_items": loc("Changements ajoutés", "Changes added"),
     "approvals_count": loc("Approbations", "Approvals"),
     "updates": loc("Mises à jour", "Updates"),

@@ -8,6 +8,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from server.archive.contributions import ACTS
 from server.archive.dossiers import Dossier, Frame
 from server.archive.export import session_record
 from server.archive.report_words import WORDS
@@ -24,6 +25,8 @@ from server.boards.labels import (
     pick,
     quote,
 )
+from server.boards.method import FIELDS
+from server.boards.method_diff import NOT_SCORED
 from server.boards.projection import Projection
 from server.core.clock import iso
 from server.core.resources import resource_dir
@@ -39,6 +42,11 @@ def _environment() -> Environment:
     )
 
 
+def template(name: str) -> Any:
+    """A report template under ``web/templates/reports`` (the site dossier has its own)."""
+    return _environment().get_template(name)
+
+
 def render_html(d: Dossier, lang: str = "fr") -> str:
     """The readable report: continuum, chain, agreement, what changed, balance of voice and
     the hash chain. French unless ``lang`` is ``en``."""
@@ -46,11 +54,22 @@ def render_html(d: Dossier, lang: str = "fr") -> str:
     return _environment().get_template("report.html").render(**_report_context(d, lang))
 
 
+PDF_VARIANT = "pdf/ua-1"
+"""Tagged PDF (PDF/UA-1): a structure tree in reading order, the document's language and its
+title shown in the window, so that a screen reader can read the report (RGAA)."""
+
+
 def render_pdf(d: Dossier, lang: str = "fr") -> bytes:
     """The report as PDF (WeasyPrint, imported only when a PDF is asked for)."""
+    return html_to_pdf(render_html(d, lang))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Any readable page as a tagged PDF; its ``<title>`` and ``<html lang>`` become the
+    PDF's title and language."""
     import weasyprint  # type: ignore[import-untyped]
 
-    pdf: bytes = weasyprint.HTML(string=render_html(d, lang)).write_pdf()
+    pdf: bytes = weasyprint.HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT)
     return pdf
 
 
@@ -76,8 +95,17 @@ def _report_context(d: Dossier, lang: str) -> dict[str, Any]:
         "levels": _levels(projection),
         "chain": _chain_view(projection),
         "sections": _sections(projection),
+        "conditions": projection.get("conditions", []),
+        "support": [
+            {**role, "party_labels": [party_label(p) for p in role["parties"]]}
+            for role in projection.get("support", [])
+        ],
+        "method_fields": FIELDS,
+        "not_scored": NOT_SCORED,
         "changes": [t(change["caption"]) for change in d.changes()],
         "parties": _party_rows(d.contributions),
+        "facilitation": _with_other(d.contributions["facilitation"]),
+        "voice_method": d.contributions["method"],
         "participants": _participant_rows(d.contributions),
         "problems": [t(found["message"]) for found in projection["problems"]],
         "generated_at": iso(d.generated_at),
@@ -193,15 +221,25 @@ def _sections(projection: Projection) -> list[dict[str, Any]]:
     return views
 
 
+OTHER_ACTS = ("links", "round_answers", "condition_scores", "support_changes")
+
+
+def _with_other(row: dict[str, Any]) -> dict[str, Any]:
+    """A party's row with the acts that have no column of their own summed."""
+    return {**row, "other": sum(row["counts"][kind] for kind in OTHER_ACTS)}
+
+
 def _party_rows(figures: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        {"label": row["label"], "counts": row["counts"], "share": round(100 * row["share"])}
-        for row in figures["parties"]
-    ]
+    return [{**_with_other(row), "share": round(100 * row["share"])} for row in figures["parties"]]
 
 
 def _participant_rows(figures: dict[str, Any]) -> list[dict[str, Any]]:
     return [
-        {"name": row["name"], "party": party_label(row["party"]), "counts": row["counts"]}
+        {
+            "name": row["name"],
+            "party": party_label(row["party"]),
+            "counts": row["counts"],
+            "acts": sum(row["counts"][kind] for kind in ACTS),
+        }
         for row in figures["participants"]
     ]

@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from server.archive import verify_words
-from server.archive.bundle import CHECKSUMS, MANIFEST, build_bundle
+from server.archive.bundle import CHECKSUMS, DOSSIER_FORMAT, MANIFEST, build_bundle
 from server.archive.dossiers import Dossier, session_dossier
 from server.archive.hashing import log_digest, log_record, sha256_hex
 from server.archive.verify_approvals import approvals_problems
 from server.archive.verify_checks import BUNDLE_CHECKS, Unpacked
+from server.archive.verify_dossier import check_dossier
 from server.boards.labels import Localized
 from server.core import schema
 from server.store import archive, timeline
@@ -44,6 +45,9 @@ MAX_DIRECTORY_BYTES = 16 * 1024 * 1024
 CHUNK_BYTES = 1024 * 1024
 END_RECORD, END_RECORD_SIZE = b"PK\x05\x06", 22
 ZIP64_LOCATOR, ZIP64_END_RECORD = b"PK\x06\x07", b"PK\x06\x06"
+
+
+DOSSIER_SCHEMA = "site-dossier-manifest.schema.json"
 
 
 class Unreadable(ValueError):
@@ -204,6 +208,11 @@ def verify_bundle(source: bytes | Path) -> Verdict:
     if problems:
         return verdict
     verdict.run("checksums", lambda: _checksum_problems(files))
+    if _format_of(files) == DOSSIER_FORMAT:
+        dossier = _load_manifest(files, verdict, DOSSIER_SCHEMA)
+        if dossier is not None:
+            check_dossier(names, files, dossier, verdict, _nested_bundle)
+        return verdict
     manifest = _load_manifest(files, verdict)
     if manifest is None:
         return verdict
@@ -235,7 +244,31 @@ def _checksum_problems(files: dict[str, bytes]) -> tuple[list[str], str]:
     return problems, f"{len(listed)} files match {CHECKSUMS}"
 
 
-def _load_manifest(files: dict[str, bytes], verdict: Verdict) -> dict[str, Any] | None:
+def _format_of(files: dict[str, bytes]) -> object:
+    """The manifest's ``format``: a session bundle's or a site dossier's (None: unreadable,
+    which the session checks then report)."""
+    try:
+        found = schema.parse_json_limited(files[MANIFEST])
+    except (KeyError, ValueError):
+        return None
+    return found.get("format") if isinstance(found, dict) else None
+
+
+def _nested_bundle(data: bytes) -> tuple[bool, dict[str, Any] | None]:
+    """A dossier's session bundle: verified in full, and its own manifest when readable."""
+    try:
+        ok = verify_bundle(data).ok
+        manifest = schema.parse_json_limited(read_bundle(data)[1][MANIFEST])
+    except (Unreadable, KeyError, ValueError):
+        return False, None
+    if schema.problems("evidence-manifest.schema.json", manifest):
+        return False, None
+    return ok, cast(dict[str, Any], manifest)
+
+
+def _load_manifest(
+    files: dict[str, bytes], verdict: Verdict, schema_name: str = "evidence-manifest.schema.json"
+) -> dict[str, Any] | None:
     try:
         manifest = schema.parse_json_limited(files[MANIFEST])
     except KeyError:
@@ -247,8 +280,8 @@ def _load_manifest(files: dict[str, bytes], verdict: Verdict) -> dict[str, Any] 
     except ValueError as exc:
         verdict.record("manifest_schema", [f"{MANIFEST} is not JSON: {exc}"], "")
         return None
-    problems = schema.problems("evidence-manifest.schema.json", manifest)
-    verdict.record("manifest_schema", problems, "valid against evidence-manifest.schema.json")
+    problems = schema.problems(schema_name, manifest)
+    verdict.record("manifest_schema", problems, f"valid against {schema_name}")
     return None if problems else cast(dict[str, Any], manifest)
 
 

@@ -82,6 +82,25 @@ _log = _quoting(
     "Le journal de la séance, {n}, correspond aux empreintes des instantanés.",
     "The session's log, {n}, matches the snapshots' hashes.",
 )
+
+
+def _sessions(f: Facts) -> Localized:
+    return counted(f.get("sessions", 0), ("séance", "séances"), ("session", "sessions"))
+
+
+_dossier_sessions = _quoting(
+    _sessions,
+    "Les dossiers de preuve des {n} se vérifient chacun en entier et disent ce que dit le "
+    "manifeste.",
+    "The evidence bundles of the {n} each verify in full and say what the manifest says.",
+)
+_dossier_order = _quoting(
+    _sessions,
+    "Les {n} se suivent de la plus ancienne à la plus récente ; chaque séance qui continue la "
+    "précédente de son tableau lui est liée par empreinte.",
+    "The {n} run oldest first; each session that continues the previous one of its board is "
+    "bound to it by hash.",
+)
 _before = _quoting(
     _updates,
     "Le journal d'avant la séance, {n}, correspond à son empreinte.",
@@ -252,6 +271,39 @@ WORDS: dict[str, Words] = {
             "séance : elle ne vient pas de qui elle prétend.",
             "An approval names an invite that wrote nothing for its party during the session: "
             "it does not come from whom it claims.",
+        ),
+    ),
+    "dossier_members": Words(
+        loc("Contenu du dossier de site", "Site dossier's members"),
+        _quoting(
+            _files,
+            "Les {n} du dossier sont ceux que liste le manifeste, dans son ordre.",
+            "The dossier's {n} are those the manifest lists, in its order.",
+        ),
+        loc(
+            "Des fichiers du dossier manquent, ont été ajoutés ou déplacés par rapport au "
+            "manifeste.",
+            "Files of the dossier are missing, were added or moved against the manifest.",
+        ),
+    ),
+    "dossier_sessions": Words(
+        loc("Séances du dossier", "The dossier's sessions"),
+        _dossier_sessions,
+        loc(
+            "Le dossier de preuve d'une séance ne se vérifie pas, a été modifié, ou ne "
+            "correspond pas au manifeste.",
+            "A session's evidence bundle does not verify, was changed, or does not match the "
+            "manifest.",
+        ),
+    ),
+    "dossier_order": Words(
+        loc("Ordre des séances", "Order of the sessions"),
+        _dossier_order,
+        loc(
+            "Les séances ne sont pas dans l'ordre où elles ont eu lieu, ou une séance ne "
+            "continue pas celle qu'elle dit suivre.",
+            "The sessions are not in the order they took place, or a session does not continue "
+            "the one it says it follows.",
         ),
     ),
     "chain_anchor": Words(

@@ -13,16 +13,19 @@ class Role(StrEnum):
     FACILITATOR = "facilitator"
     PARTICIPANT = "participant"
     OBSERVER = "observer"
+    COORDINATOR = "coordinator"
+    """The programme's national team: reads every site and board, changes none."""
 
     @property
     def can_edit(self) -> bool:
-        return self is not Role.OBSERVER
+        return self is Role.FACILITATOR or self is Role.PARTICIPANT
 
 
 @dataclass(frozen=True, slots=True)
 class Grant:
-    """What one verified token allows: a role on one board, or on every board of a site, and
-    the party its holder speaks for (None: no party, so no approvals)."""
+    """What one verified token allows: a role on one board, on every board of a site, or (a
+    coordinator's) reading every board, and the party its holder speaks for (None: no party,
+    so no approvals)."""
 
     invite_id: str
     role: Role
@@ -32,6 +35,8 @@ class Grant:
     party: str | None = None
 
     def covers(self, board_id: str, board_site_id: str | None) -> bool:
+        if self.role is Role.COORDINATOR:
+            return True
         if self.board_id is not None:
             return self.board_id == board_id
         return self.site_id is not None and self.site_id == board_site_id
@@ -46,12 +51,12 @@ FACILITATION = "facilitation"
 
 def party_of(role: Role, party: str | None) -> str | None:
     """The party an invite speaks for: its own for participants, facilitation for facilitators,
-    none for observers."""
+    none for observers and coordinators."""
     if role is Role.FACILITATOR:
         return FACILITATION
-    if role is Role.OBSERVER:
-        return None
-    return party
+    if role is Role.PARTICIPANT:
+        return party
+    return None
 
 
 TOKEN_BYTES = 32

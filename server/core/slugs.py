@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 
 SLUG_RULE = "[a-z0-9_-]{1,64}"
 SLUG = re.compile(SLUG_RULE)
@@ -19,6 +20,8 @@ def is_slug(value: str) -> bool:
 
 
 def slug_from(title: str) -> str:
-    """A fresh id from a title: its letters and digits, then a random suffix."""
-    base = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:SLUG_STEM_MAX] or "board"
+    """A fresh id from a title: its letters (accents dropped: « Château » gives chateau) and
+    digits, then a random suffix."""
+    plain = unicodedata.normalize("NFKD", title.lower()).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:SLUG_STEM_MAX] or "board"
     return f"{base}-{secrets.token_hex(3)}"

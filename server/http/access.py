@@ -17,7 +17,7 @@ from server.core.errors import Forbidden, NotFound, Unauthenticated
 from server.core.slugs import SLUG_RULE, is_slug
 from server.http.requests import blocking, record_id
 from server.http.services import services
-from server.store import archive, catalog
+from server.store import archive, catalog, comments, rounds
 from server.store.db import Engine
 from server.sync.endpoint import Authorizer
 
@@ -25,7 +25,22 @@ NEEDS_BEARER = "send 'Authorization: Bearer <token>'"
 NEEDS_OPERATOR = "this action needs the operator token"
 NEEDS_BOARD_FACILITATOR = "this action needs a facilitator token of this board"
 NEEDS_SITE_FACILITATOR = "this action needs the operator token or a facilitator token of this site"
+NEEDS_SITE_READER = (
+    "this needs the operator token, a coordinator token or a facilitator token of this site"
+)
+NEEDS_PROGRAMME_READER = "this needs the operator token or a coordinator token"
+NEEDS_RECORDS_READER = (
+    "this needs a facilitator token of this board, a coordinator token or the operator token"
+)
 NEEDS_INVITE_FACILITATOR = "only the operator or a facilitator of the same board or site manages it"
+NEEDS_ANSWERER = "only participants and facilitators of this board answer a round"
+NEEDS_PARTY = (
+    "this invite speaks for no party: ask the facilitator to give it one (PATCH /api/invites)"
+)
+NEEDS_COMMENTER = "only participants and facilitators of this board comment"
+NEEDS_THREAD_OWNER = (
+    "only the thread's author or a facilitator of this board resolves or reopens it"
+)
 OTHER_BOARD = "this token is for another board"
 OTHER_BOARD_CONNECTION = "this invite is for another board"
 
@@ -39,6 +54,18 @@ class Caller:
     @property
     def is_operator(self) -> bool:
         return self.grant is None
+
+    @property
+    def is_coordinator(self) -> bool:
+        """The programme's national team: reads everything, changes nothing."""
+        return self.grant is not None and self.grant.role is Role.COORDINATOR
+
+    def reads_records(self, board: catalog.Board) -> bool:
+        """Exports and evidence: the board's facilitators, coordinators and the operator."""
+        return self.is_coordinator or self.facilitates(board)
+
+    def reads_site(self, site_id: str) -> bool:
+        return self.is_coordinator or self.facilitates_site(site_id)
 
     def facilitates(self, board: catalog.Board) -> bool:
         grant = self.grant
@@ -74,40 +101,57 @@ async def operator(request: Request) -> Caller:
     return who
 
 
-def check_board(who: Caller, board: catalog.Board, *, facilitator: bool) -> None:
+async def programme_reader(request: Request) -> Caller:
+    """The operator or a coordinator: what spans every site."""
+    who = await caller(request)
+    if not (who.is_operator or who.is_coordinator):
+        raise Forbidden(NEEDS_PROGRAMME_READER)
+    return who
+
+
+def check_board(
+    who: Caller, board: catalog.Board, *, facilitator: bool, records: bool = False
+) -> None:
     """Reading needs any token covering the board; ``facilitator`` actions need its
-    facilitator (or the operator)."""
+    facilitator (or the operator); ``records`` (exports, evidence) also admit coordinators."""
     if facilitator and not who.facilitates(board):
         raise Forbidden(NEEDS_BOARD_FACILITATOR)
+    if records and not who.reads_records(board):
+        raise Forbidden(NEEDS_RECORDS_READER)
     if not who.reads(board):
         raise Forbidden(OTHER_BOARD)
 
 
-async def board_for(request: Request, *, facilitator: bool) -> tuple[catalog.Board, Caller]:
+async def board_for(
+    request: Request, *, facilitator: bool, records: bool = False
+) -> tuple[catalog.Board, Caller]:
     """The board of the path, once the caller may act on it."""
     who = await caller(request)
     board_id = request.path_params["board_id"]
     if not is_slug(board_id):
         raise NotFound(f"no board with id {board_id!r}")
     board = await blocking(catalog.require_board, services(request).engine, board_id)
-    check_board(who, board, facilitator=facilitator)
+    check_board(who, board, facilitator=facilitator, records=records)
     return board, who
 
 
-async def site_for(request: Request) -> tuple[catalog.Site, Caller]:
-    """The site of the path, for its facilitators and the operator only."""
+async def site_for(request: Request, *, read: bool = False) -> tuple[catalog.Site, Caller]:
+    """The site of the path, for its facilitators and the operator; ``read`` also admits
+    coordinators."""
     who = await caller(request)
     site_id = request.path_params["site_id"]
     if not is_slug(site_id):
         raise NotFound(f"no site with id {site_id!r}")
     site = await blocking(catalog.require_site, services(request).engine, site_id)
-    if not who.facilitates_site(site.id):
+    if read and not who.reads_site(site.id):
+        raise Forbidden(NEEDS_SITE_READER)
+    if not read and not who.facilitates_site(site.id):
         raise Forbidden(NEEDS_SITE_FACILITATOR)
     return site, who
 
 
 async def session_for(
-    request: Request, *, facilitator: bool
+    request: Request, *, facilitator: bool, records: bool = False
 ) -> tuple[archive.Session, catalog.Board, Caller]:
     """The session of the path and its board, with the same rights as on the board."""
     who = await caller(request)
@@ -115,20 +159,74 @@ async def session_for(
     session_id = record_id(request, "session_id", "session")
     session = await blocking(archive.get_session, engine, session_id)
     board = await blocking(catalog.require_board, engine, session.board_id)
-    check_board(who, board, facilitator=facilitator)
+    check_board(who, board, facilitator=facilitator, records=records)
     return session, board, who
 
 
 async def snapshot_for(
-    request: Request, name: str, *, facilitator: bool
+    request: Request, name: str, *, facilitator: bool, records: bool = False
 ) -> tuple[archive.Snapshot, catalog.Board]:
     """The snapshot named by path parameter ``name`` and its board."""
     who = await caller(request)
     engine = services(request).engine
     snapshot = await blocking(archive.get_snapshot, engine, record_id(request, name, "snapshot"))
     board = await blocking(catalog.require_board, engine, snapshot.board_id)
-    check_board(who, board, facilitator=facilitator)
+    check_board(who, board, facilitator=facilitator, records=records)
     return snapshot, board
+
+
+async def round_for(
+    request: Request, *, facilitator: bool
+) -> tuple[rounds.Round, catalog.Board, Caller]:
+    """The private round of the path and its board, with the same rights as on the board."""
+    who = await caller(request)
+    engine = services(request).engine
+    found = await blocking(rounds.get_round, engine, record_id(request, "round_id", "round"))
+    board = await blocking(catalog.require_board, engine, found.board_id)
+    check_board(who, board, facilitator=facilitator)
+    return found, board, who
+
+
+def answerer(who: Caller, claimed: object) -> Grant:
+    """Who may answer a round: a participant or facilitator invite speaking for a party (its
+    own: a body naming another is refused), never an observer or the operator."""
+    grant = who.grant
+    if grant is None or grant.role not in (Role.PARTICIPANT, Role.FACILITATOR):
+        raise Forbidden(NEEDS_ANSWERER)
+    if grant.party is None:
+        raise Forbidden(NEEDS_PARTY)
+    if claimed is not None and claimed != grant.party:
+        raise Forbidden(f"this invite speaks for {grant.party}, not {claimed}", field="party")
+    return grant
+
+
+def commenter(who: Caller) -> Grant:
+    """Who may comment: a participant or facilitator invite (its party is the invite's, never
+    the body's); observers, coordinators and the operator read comments only."""
+    grant = who.grant
+    if grant is None or grant.role not in (Role.PARTICIPANT, Role.FACILITATOR):
+        raise Forbidden(NEEDS_COMMENTER)
+    return grant
+
+
+async def thread_for(
+    request: Request,
+) -> tuple[comments.Comment, catalog.Board, Caller]:
+    """The first comment of the thread the path's comment is in, once the caller may resolve
+    or reopen it: its author's invite, or a facilitator of the board (or the operator)."""
+    who = await caller(request)
+    engine = services(request).engine
+    found = await blocking(comments.get, engine, record_id(request, "comment_id", "comment"))
+    board = await blocking(catalog.require_board, engine, found.board_id)
+    check_board(who, board, facilitator=False)
+    root = (
+        found if found.parent_id is None else await blocking(comments.get, engine, found.parent_id)
+    )
+    grant = who.grant
+    author = grant is not None and grant.role.can_edit and grant.invite_id == root.invite_id
+    if not (author or who.facilitates(board)):
+        raise Forbidden(NEEDS_THREAD_OWNER)
+    return root, board, who
 
 
 async def invite_to_manage(request: Request) -> catalog.Invite:
@@ -143,8 +241,10 @@ async def invite_to_manage(request: Request) -> catalog.Invite:
     if invite.board_id is not None:
         board = await blocking(catalog.require_board, engine, invite.board_id)
         allowed = who.facilitates(board)
-    else:
-        allowed = who.facilitates_site(str(invite.site_id))
+    elif invite.site_id is not None:
+        allowed = who.facilitates_site(invite.site_id)
+    else:  # a programme (coordinator) invite
+        allowed = who.is_operator
     if not allowed:
         raise Forbidden(NEEDS_INVITE_FACILITATOR)
     return invite

@@ -10,7 +10,6 @@ cookie. Templates and assets are found next to the package when installed from a
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 from functools import cache
 from typing import Any
@@ -19,14 +18,14 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
 
 from server.boards.labels import PARTY_BY_ID, french_spacing, pick
 from server.boards.vocabulary import templates_catalog
-from server.core.auth import FACILITATION
+from server.core.auth import FACILITATION, Grant
 from server.core.errors import Forbidden, Unauthenticated
 from server.core.resources import resource_dir
 from server.core.slugs import is_slug
+from server.http.assets import Assets, accepts, asset_url, gzipped
 from server.http.services import Services
 from server.store import catalog
 
@@ -77,9 +76,9 @@ def strings(lang: str) -> dict[str, str]:
 
 @cache
 def asset(path: str) -> str:
-    """The URL of a static file, versioned by its content so browsers never run a stale one."""
-    digest = hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:12]
-    return f"/static/{path}?v={digest}"
+    """The URL of a static file, named or versioned by its content so browsers never run a
+    stale one and may keep it for a year (``server/http/assets.py``)."""
+    return asset_url(STATIC_DIR, path)
 
 
 templates.globals["asset"] = asset
@@ -115,6 +114,11 @@ def render(
         lang=lang, t=strings(lang), data=page_data, **context
     )
     response = HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+    if accepts(request.scope, "gzip"):  # a weak line pays for every byte of the first load
+        body = gzipped(html.encode("utf-8"))
+        response = HTMLResponse(body, status_code=status, headers=SECURITY_HEADERS)
+        response.headers["Content-Encoding"] = "gzip"
+    response.headers["Vary"] = "Accept-Encoding"
     response.headers["Cache-Control"] = "no-store" if private else "no-cache"
     if chosen:
         response.set_cookie(
@@ -164,8 +168,10 @@ async def join(request: Request) -> Response:
     if grant.board_id is not None:
         board = await asyncio.to_thread(catalog.get_board, engine, grant.board_id)
         boards = [] if board is None else [board]
-    else:  # a site invite opens every board of the site: the visitor picks one
-        boards = await asyncio.to_thread(catalog.site_boards, engine, str(grant.site_id))
+    elif grant.site_id is not None:  # every board of the site: the visitor picks one
+        boards = await asyncio.to_thread(catalog.site_boards, engine, grant.site_id)
+    else:  # a coordinator's link opens the programme dashboard
+        return await _join_programme(request, token, grant)
     if not boards:
         return message(request, 404, "join.noBoardTitle", "join.noBoard")
     board = boards[0]
@@ -192,6 +198,38 @@ async def join(request: Request) -> Response:
         invite=invite_data,
         party=party_words(grant.party, lang),
     )
+
+
+async def _join_programme(request: Request, token: str, grant: Grant) -> Response:
+    """The join page of a coordinator's link: a name, then the programme dashboard."""
+    lang, _ = language(request)
+    invite = await asyncio.to_thread(catalog.get_invite, services(request).engine, grant.invite_id)
+    title = strings(lang)["join.coordinatorTitle"]
+    invite_data: dict[str, Any] = {
+        "id": grant.invite_id,
+        "token": token,
+        "role": grant.role.value,
+        "party": None,
+        "board": "",
+        "boardTitle": title,
+        "label": invite.label if invite else None,
+        "expires_at": grant.expires_at,
+        "boards": [],
+    }
+    return render(
+        request,
+        "join.html",
+        private=True,
+        data={"page": "join", "invite": invite_data},
+        board={"title": title},
+        invite=invite_data,
+        party=party_words(None, lang),
+    )
+
+
+async def programme_page(request: Request) -> Response:
+    """The dashboard's page; its script reads ``/api/programme`` with the visitor's token."""
+    return render(request, "programme.html", data={"page": "programme"})
 
 
 async def _board_page(request: Request, template: str, page: str) -> Response:
@@ -222,8 +260,9 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/", home),
         Route("/join/{token}", join),
+        Route("/programme", programme_page),
         Route("/boards/{board_id}", board_page),
         Route("/boards/{board_id}/replay", replay_page),
         Route("/boards/{board_id}/archive", archive_page),
-        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+        Mount("/static", app=Assets(directory=STATIC_DIR), name="static"),
     ]

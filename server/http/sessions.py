@@ -17,7 +17,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from server.archive import bundle, dossiers, export, reports, snapshots, verify
 from server.core.errors import Conflict
 from server.http.access import Caller, board_for, session_for, snapshot_for
-from server.http.endpoints import AUTH_ANY, AUTH_FACILITATOR, PROBLEM, Endpoint
+from server.http.endpoints import AUTH_ANY, AUTH_FACILITATOR, AUTH_RECORDS, PROBLEM, Endpoint
 from server.http.pages import SECURITY_HEADERS
 from server.http.requests import BINARY, blocking, body, choice, wants_binary
 from server.http.services import services
@@ -184,12 +184,12 @@ async def get_snapshot(request: Request) -> Response:
 
 
 async def export_snapshot(request: Request) -> Response:
-    snapshot, _ = await snapshot_for(request, "snapshot_id", facilitator=True)
+    snapshot, _ = await snapshot_for(request, "snapshot_id", facilitator=False, records=True)
     return await _export(request, "snapshot", snapshot.id, f"snapshot-{snapshot.id}")
 
 
 async def export_session(request: Request) -> Response:
-    session, _, _ = await session_for(request, facilitator=True)
+    session, _, _ = await session_for(request, facilitator=False, records=True)
     return await _export(request, "session", session.id, f"session-{session.id}")
 
 
@@ -211,7 +211,7 @@ async def _export(
 
 
 async def session_evidence(request: Request) -> Response:
-    session, board, _ = await session_for(request, facilitator=True)
+    session, board, _ = await session_for(request, facilitator=False, records=True)
     if session.is_open:
         raise Conflict("the session is still open: end it before exporting its evidence")
     dossier = await blocking(dossiers.session_dossier, services(request).engine, session.id)
@@ -295,7 +295,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "/api/snapshots/{snapshot_id}/export",
         export_snapshot,
         "Export a snapshot as JSON, HTML or PDF",
-        AUTH_FACILITATOR,
+        AUTH_RECORDS,
         {200: "export.schema.json", 404: PROBLEM},
         query=EXPORT_QUERY,
         media=EXPORT_MEDIA,
@@ -305,7 +305,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "/api/sessions/{session_id}/export",
         export_session,
         "Export a session as JSON, HTML or PDF",
-        AUTH_FACILITATOR,
+        AUTH_RECORDS,
         {200: "export.schema.json", 404: PROBLEM},
         query=EXPORT_QUERY,
         media=EXPORT_MEDIA,
@@ -315,7 +315,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "/api/sessions/{session_id}/evidence",
         session_evidence,
         "The session's evidence bundle (zip), checked offline by `atelier verify`",
-        AUTH_FACILITATOR,
+        AUTH_RECORDS,
         {404: PROBLEM, 409: PROBLEM},
         media={"application/zip": BINARY_SCHEMA},
     ),

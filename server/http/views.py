@@ -31,7 +31,23 @@ def lock_state_json(board_id: str, locks: frozenset[str]) -> dict[str, Any]:
 
 
 def site_json(site: catalog.Site) -> dict[str, Any]:
-    return {"id": site.id, "title": site.title, "created_at": site.created_at}
+    return {
+        "id": site.id,
+        "title": site.title,
+        "created_at": site.created_at,
+        "coaching_hours": site.coaching_hours,
+    }
+
+
+def coaching_json(site: catalog.Site | None, used_s: float) -> dict[str, Any]:
+    """Coached time used against the site's budget (none for a board outside any site)."""
+    budget = None if site is None else site.coaching_hours * 3600.0
+    return {
+        "site": None if site is None else site.id,
+        "budget_s": budget,
+        "used_s": round(used_s, 1),
+        "exceeded": budget is not None and used_s > budget,
+    }
 
 
 def invite_json(request: Request, invite: catalog.Invite, token: str | None) -> dict[str, Any]:
@@ -75,6 +91,13 @@ def snapshot_json(snapshot: archive.Snapshot) -> dict[str, Any]:
     }
 
 
+def _starter_name(snapshots: list[archive.Snapshot]) -> str | None:
+    """The person who started the session, as its start snapshot records them."""
+    start = next((row for row in snapshots if row.kind == "session_start"), None)
+    name = None if start is None else header_of(start)["author"].get("name")
+    return name if isinstance(name, str) else None
+
+
 def session_json(session: archive.Session, snapshots: list[archive.Snapshot]) -> dict[str, Any]:
     return {
         "id": session.id,
@@ -83,7 +106,11 @@ def session_json(session: archive.Session, snapshots: list[archive.Snapshot]) ->
         "open": session.is_open,
         "started_at": iso(session.started_at),
         "ended_at": None if session.ended_at is None else iso(session.ended_at),
-        "started_by": {"invite": session.started_by, "label": session.started_by_label},
+        "started_by": {
+            "invite": session.started_by,
+            "label": session.started_by_label,
+            "name": _starter_name(snapshots),
+        },
         "ended_by": session.ended_by,
         "snapshots": [snapshot_json(snapshot) for snapshot in snapshots],
     }

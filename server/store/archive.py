@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from server.core.errors import Conflict, NotFound
 from server.store.models import (
+    boards,
     sessions,
     snapshots,
 )
@@ -99,6 +100,24 @@ def open_session(engine: Engine, board_id: str) -> Session | None:
             select(*_SESSION_COLUMNS).where(sessions.c.open_board == board_id)
         ).first()
     return None if row is None else _session(row)
+
+
+def coaching_used_seconds(
+    engine: Engine, now: float, *, site_id: str | None = None, board_id: str | None = None
+) -> float:
+    """The coached time used: the summed durations of the sessions of a site's boards (or of
+    one board outside any site), an open session counting up to ``now``."""
+    duration = func.coalesce(sessions.c.ended_at, now) - sessions.c.started_at
+    query = select(func.coalesce(func.sum(duration), 0.0)).select_from(
+        sessions.join(boards, boards.c.id == sessions.c.board_id)
+    )
+    if site_id is not None:
+        query = query.where(boards.c.site_id == site_id)
+    else:
+        query = query.where(sessions.c.board_id == board_id)
+    with engine.connect() as conn:
+        used = conn.execute(query).scalar_one()
+    return max(0.0, float(used))
 
 
 def list_sessions(engine: Engine, board_id: str) -> list[Session]:

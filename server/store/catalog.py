@@ -15,12 +15,16 @@ from server.core.errors import Conflict, Forbidden, NotFound, Unauthenticated
 from server.store import log
 from server.store.models import boards, invites, locks, sites
 
+DEFAULT_COACHING_HOURS = 10.0
+"""The programme's « 10h d'accompagnement par site »."""
+
 
 @dataclass(frozen=True, slots=True)
 class Site:
     id: str
     title: str
     created_at: float
+    coaching_hours: float = DEFAULT_COACHING_HOURS
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,14 +59,38 @@ class Invite:
         return party_of(self.role, self.party)
 
 
-def create_site(engine: Engine, site_id: str, title: str) -> Site:
-    site = Site(site_id, title, time.time())
+def create_site(
+    engine: Engine, site_id: str, title: str, coaching_hours: float = DEFAULT_COACHING_HOURS
+) -> Site:
+    site = Site(site_id, title, time.time(), coaching_hours)
     try:
         with engine.begin() as conn:
-            conn.execute(insert(sites).values(id=site.id, title=title, created_at=site.created_at))
+            conn.execute(
+                insert(sites).values(
+                    id=site.id,
+                    title=title,
+                    created_at=site.created_at,
+                    coaching_hours=coaching_hours,
+                )
+            )
     except IntegrityError as exc:
         raise Conflict(f"a site with id {site_id!r} already exists", site=site_id) from exc
     return site
+
+
+def update_site(
+    engine: Engine, site_id: str, *, title: str | None, coaching_hours: float | None
+) -> Site:
+    """Rename a site or change its coaching budget."""
+    changes: dict[str, object] = {}
+    if title is not None:
+        changes["title"] = title
+    if coaching_hours is not None:
+        changes["coaching_hours"] = coaching_hours
+    if changes:
+        with engine.begin() as conn:
+            conn.execute(update(sites).where(sites.c.id == site_id).values(**changes))
+    return require_site(engine, site_id)
 
 
 def list_sites(engine: Engine) -> list[Site]:
@@ -84,6 +112,13 @@ def site_boards(engine: Engine, site_id: str) -> list[Board]:
         rows = conn.execute(
             select(boards).where(boards.c.site_id == site_id).order_by(boards.c.created_at)
         ).all()
+    return [Board(**row._asdict()) for row in rows]
+
+
+def all_boards(engine: Engine) -> list[Board]:
+    """Every board of the programme, site by site (what a coordinator's link opens)."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(boards).order_by(boards.c.site_id, boards.c.created_at)).all()
     return [Board(**row._asdict()) for row in rows]
 
 
@@ -306,3 +341,14 @@ def verify_token(engine: Engine, token: str, now: float | None = None) -> Grant:
     if grant.expired(time.time() if now is None else now):
         raise Unauthenticated("this invite has expired", reason="expired")
     return grant
+
+
+def programme_invites(engine: Engine) -> list[Invite]:
+    """The coordinators' invites (on no board and no site), newest first."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(invites)
+            .where(invites.c.board_id.is_(None), invites.c.site_id.is_(None))
+            .order_by(invites.c.created_at.desc())
+        ).all()
+    return [_invite(row) for row in rows]

@@ -93,6 +93,16 @@ export function clientId () {
   return id
 }
 
+/** The coordinator's token, kept like a board invite once its join link was opened. */
+export function programmeToken () {
+  return read('programme', '')
+}
+
+/** @param {string} token */
+export function saveProgrammeToken (token) {
+  write('programme', token || null)
+}
+
 export function operatorToken () {
   try {
     return sessionStorage.getItem(PREFIX + 'operator') || ''

@@ -168,21 +168,27 @@ class Archive {
     const rows = normaliseParties(data)
     clear(this.voiceBox)
     const total = rows.reduce((sum, row) => sum + row.count, 0)
-    if (!total) return this.voiceBox.append(h('p', { class: 'muted' }, t('archive.noContributions')))
+    const facilitated = data.facilitation ? countOf(data.facilitation.counts) : 0
+    if (!total && !facilitated) return this.voiceBox.append(h('p', { class: 'muted' }, t('archive.noContributions')))
     /** @param {PartyRow} row */
-    const percent = (row) => `${Math.round(100 * (row.share ?? row.count / total))} %`
+    const percent = (row) => `${Math.round(100 * (row.share ?? (total ? row.count / total : 0)))} %`
     this.voiceBox.append(
       h('ul', { class: 'voice', 'aria-hidden': 'true' }, rows.map((row) => h('li', {},
         h('span', { class: 'voice__label' }, partyDot(row.party), partyLabel(row.party)),
-        h('span', { class: 'voice__track' }, h('span', { class: `voice__bar voice__bar--${row.party}`, style: { width: `${100 * (row.share ?? row.count / total)}%` } })),
+        h('span', { class: 'voice__track' }, h('span', { class: `voice__bar voice__bar--${row.party}`, style: { width: `${100 * (row.share ?? (total ? row.count / total : 0))}%` } })),
         h('span', { class: 'voice__value' }, percent(row))))),
       h('table', { class: 'table' },
         h('caption', {}, t('archive.voiceCaption')),
-        h('thead', {}, h('tr', {}, [t('archive.party'), ...KINDS.map((kind) => t(`archive.kind.${kind}`)), t('archive.share')].map((c) => h('th', { scope: 'col' }, c)))),
+        h('thead', {}, h('tr', {}, [t('archive.party'), ...COLUMNS.map((kind) => t(`archive.kind.${kind}`)), t('archive.share')].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', {}, rows.map((row) => h('tr', {},
           h('th', { scope: 'row' }, partyLabel(row.party)),
-          KINDS.map((kind) => h('td', {}, String((row.counts && row.counts[kind]) ?? 0))),
-          h('td', {}, percent(row)))))))
+          COLUMNS.map((kind) => h('td', {}, String((row.counts && row.counts[kind]) ?? 0))),
+          h('td', {}, percent(row))))),
+        data.facilitation ? h('tbody', {}, h('tr', {},
+          h('th', { scope: 'row' }, partyLabel(data.facilitation.party)),
+          COLUMNS.map((kind) => h('td', {}, String((data.facilitation.counts && data.facilitation.counts[kind]) ?? 0))),
+          h('td', {}, t('archive.apart')))) : null),
+      h('p', { class: 'muted' }, pick(data.method)))
     /** @type {Array<{name?: string, party?: string, counts?: Counts | number}>} */
     const people = Array.isArray(data.participants) ? data.participants : []
     if (people.length) {
@@ -260,7 +266,9 @@ function kindLabel (snapshot) {
   return t(key, { number: snapshot.number ?? '' })
 }
 
-const KINDS = ['notes_created', 'moves', 'text_edits', 'votes', 'approvals', 'chain_items', 'links']
+/** What a share is made of (acts and editing stretches); characters are shown beside. */
+const KINDS = ['notes_created', 'moves', 'text_edits', 'votes', 'approvals', 'chain_items', 'links', 'round_answers', 'condition_scores', 'support_changes']
+const COLUMNS = [...KINDS, 'characters']
 
 /** @param {Counts | number | null | undefined} counts */
 function countOf (counts) {

@@ -4,7 +4,7 @@
 
 import { byId } from '../lib/dom.js'
 import { pageData, t } from '../lib/page.js'
-import { profile, saveProfile, saveBoardAccess } from '../lib/store.js'
+import { profile, saveProfile, saveBoardAccess, saveProgrammeToken } from '../lib/store.js'
 
 function start () {
   const data = pageData()
@@ -26,6 +26,11 @@ function start () {
     }
     const party = invite.party || ''
     saveProfile(display, party)
+    if (invite.role === 'coordinator') {
+      saveProgrammeToken(invite.token)
+      location.assign('/programme')
+      return
+    }
     const boardSelect = /** @type {HTMLSelectElement | null} */ (byId('join-board'))
     const board = boardSelect ? boardSelect.value : invite.board
     const boardTitle = boardSelect ? /** @type {string} */ (boardSelect.selectedOptions[0].textContent) : invite.boardTitle
