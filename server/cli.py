@@ -10,10 +10,11 @@ from pathlib import Path
 
 import uvicorn
 
-from server.boards.document import seed_update
+from server.boards.demo import demo_update
 from server.core.auth import Role, mint_token
 from server.core.logs import log_config
 from server.core.settings import Settings
+from server.http import operator_cli
 from server.http.connections import http_protocol
 from server.store import catalog
 from server.store.db import Engine
@@ -81,7 +82,7 @@ def seed_demo(engine: Engine) -> str | None:
     if catalog.has_boards(engine):
         return None
     catalog.create_site(engine, DEMO_SITE, "Site de démonstration")
-    seed = seed_update("workshop", DEMO_TITLE)
+    seed = demo_update(DEMO_TITLE)  # a small workshop already under way, to show the product
     catalog.create_board(engine, DEMO_BOARD, DEMO_TITLE, "workshop", seed, DEMO_SITE)
     _, token = catalog.create_invite(
         engine,
@@ -192,6 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("bundle", help="the zip from GET /api/sessions/{id}/evidence")
     check.set_defaults(handler=verify_bundle)
+    operator_cli.add_commands(commands)
     return parser
 
 

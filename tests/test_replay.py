@@ -182,9 +182,10 @@ async def test_a_lock_lifted_at_once_reads_as_locked_then_unlocked(
     locking, unlocking = history(atelier, board)["entries"][-2:]
     assert [locking["caption"]["fr"], unlocking["caption"]["fr"]] == [
         "Zone «\u00a0Échelle de coopération\u00a0» verrouillée par Claire",
-        "Zone «\u00a0Échelle de coopération\u00a0» déverrouillée",
+        "Zone «\u00a0Échelle de coopération\u00a0» déverrouillée par Claire",
     ]
     assert locking["author"]["name"] == "Claire"
+    assert (unlocking["author"]["name"], unlocking["author"]["party"]) == ("Claire", "facilitation")
 
 
 def test_history_and_state_refuse_bad_parameters(atelier: AtelierServer) -> None:

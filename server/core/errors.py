@@ -78,6 +78,12 @@ class Conflict(AtelierError):
     status, title, close_code = 409, "Conflict", CloseCode.MALFORMED
 
 
+class TooManyRequests(AtelierError):
+    """Past a per-invite rate or a per-board bound (comments); the client retries later."""
+
+    status, title, close_code = 429, "Too many requests", CloseCode.RATE_LIMITED
+
+
 class Unavailable(AtelierError):
     status, title, close_code = 503, "Service unavailable", CloseCode.OVERLOADED
 

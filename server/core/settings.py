@@ -98,6 +98,10 @@ class Settings:
     max_http_connections: int = 512
     """HTTP connections open at once (board WebSockets not counted): at the cap, the oldest
     one still waiting for a request is closed to make room, or the newcomer gets 503."""
+    max_comments_per_board: int = 5000
+    """Comments (replies included) one board holds; past it a new one gets 429."""
+    comments_per_invite_per_minute: int = 30
+    """Comments one invite may post in any 60 seconds, over all its boards; then 429."""
     log_format: str = "text"
     """``text`` for people, ``json`` for log collectors (one object a line, board and peer)."""
     sqlite_synchronous: str = "NORMAL"

@@ -6,10 +6,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from server.http import boards, history, openapi, sessions
+from server.http import boards, comments, fallback, history, openapi, rounds, sessions, sites
 from server.http.endpoints import Endpoint, routes
 
-ENDPOINTS: tuple[Endpoint, ...] = (*boards.ENDPOINTS, *sessions.ENDPOINTS, *history.ENDPOINTS)
+ENDPOINTS: tuple[Endpoint, ...] = (
+    *boards.ENDPOINTS,
+    *sites.ENDPOINTS,
+    *sessions.ENDPOINTS,
+    *history.ENDPOINTS,
+    *rounds.ENDPOINTS,
+    *comments.ENDPOINTS,
+    *fallback.ENDPOINTS,
+)
 
 
 def api_routes() -> list[BaseRoute]:

@@ -15,29 +15,36 @@ from server.archive.contributions import contributions
 from server.boards.document import doc_from_updates, seed_update
 from server.boards.layout import BOARD_ZONE
 from server.boards.projection import project
-from server.boards.timer import clear_timer, set_timer
+from server.boards.timer import clear_timer, extended_timer, set_timer
 from server.boards.vocabulary import templates_catalog
 from server.core.auth import Role
 from server.core.clock import iso
 from server.core.errors import Conflict
 from server.core.slugs import slug_from
-from server.http.access import Caller, board_for, caller, invite_to_manage, operator, site_for
+from server.http.access import (
+    Caller,
+    board_for,
+    caller,
+    invite_to_manage,
+    operator,
+)
 from server.http.endpoints import (
     AUTH_ANY,
     AUTH_FACILITATOR,
     AUTH_NONE,
     AUTH_OPERATOR,
-    AUTH_SITE_FACILITATOR,
     DATE_TIME,
     Endpoint,
 )
 from server.http.requests import blocking, body, time_param
+from server.http.rounds import with_open_rounds
 from server.http.services import services
 from server.http.sessions import caller_name
-from server.http.views import board_json, invite_json, lock_state_json, site_json
+from server.http.views import board_json, invite_json, lock_state_json
 from server.store import catalog
 from server.store.db import Engine
 from server.sync.loader import rebuild
+from server.sync.room import Room
 
 
 async def get_templates(request: Request) -> Response:
@@ -60,35 +67,6 @@ async def get_me(request: Request) -> Response:
             "site": grant.site_id,
             "expires_at": grant.expires_at,
             "label": invite.label if invite else None,
-        }
-    )
-
-
-async def create_site(request: Request) -> Response:
-    await operator(request)
-    data = await body(request, "api/site-create.request.schema.json")
-    title = data["title"].strip()
-    site_id = data.get("id") or slug_from(title)
-    site = await blocking(catalog.create_site, services(request).engine, site_id, title)
-    return JSONResponse(site_json(site), status_code=201)
-
-
-async def list_sites(request: Request) -> Response:
-    await operator(request)
-    sites = await blocking(catalog.list_sites, services(request).engine)
-    return JSONResponse({"sites": [site_json(site) for site in sites]})
-
-
-async def get_site(request: Request) -> Response:
-    site, _ = await site_for(request)
-    engine = services(request).engine
-    boards = await blocking(catalog.site_boards, engine, site.id)
-    invites = await blocking(catalog.list_invites, engine, board_id=None, site_id=site.id)
-    return JSONResponse(
-        {
-            **site_json(site),
-            "boards": [board_json(board) for board in boards],
-            "invites": [invite_json(request, invite, None) for invite in invites],
         }
     )
 
@@ -122,7 +100,8 @@ async def get_content(request: Request) -> Response:
     svc = services(request)
     room = svc.rooms.live(board.id)
     live_state = None if room is None else room.doc.get_update()  # taken on the loop
-    return JSONResponse(await blocking(_content, svc.engine, board.id, live_state))
+    content = await blocking(_content, svc.engine, board.id, live_state)
+    return JSONResponse(await with_open_rounds(svc.engine, board.id, content))
 
 
 def _content(engine: Engine, board_id: str, live_state: bytes | None) -> dict[str, Any]:
@@ -139,7 +118,7 @@ async def get_contributions(request: Request) -> Response:
     return JSONResponse(figures)
 
 
-async def _create_invite(
+async def create_invite_response(
     request: Request, who: Caller, *, board_id: str | None, site_id: str | None
 ) -> Response:
     data = await body(request, "api/invite-create.request.schema.json")
@@ -160,12 +139,7 @@ async def _create_invite(
 
 async def create_board_invite(request: Request) -> Response:
     board, who = await board_for(request, facilitator=True)
-    return await _create_invite(request, who, board_id=board.id, site_id=None)
-
-
-async def create_site_invite(request: Request) -> Response:
-    site, who = await site_for(request)
-    return await _create_invite(request, who, board_id=None, site_id=site.id)
+    return await create_invite_response(request, who, board_id=board.id, site_id=None)
 
 
 async def list_board_invites(request: Request) -> Response:
@@ -228,14 +202,27 @@ async def unlock_board(request: Request) -> Response:
 async def set_board_timer(request: Request) -> Response:
     svc = services(request)
     board, _ = await board_for(request, facilitator=True)
-    seconds = int((await body(request, "api/timer.request.schema.json"))["seconds"])
+    asked = await body(request, "api/timer.request.schema.json")
     room = await svc.rooms.get(board.id)
+    if "add" in asked:
+        return _extend_timer(room, int(asked["add"]))
+    seconds = int(asked["seconds"])
     if seconds == 0:
         room.apply_server_change(clear_timer)
         return JSONResponse({"running": False, "endsAt": None, "duration": 0})
     ends_at = iso(time.time() + seconds)
     room.apply_server_change(lambda doc: set_timer(doc, ends_at, seconds))
     return JSONResponse({"running": True, "endsAt": ends_at, "duration": seconds})
+
+
+def _extend_timer(room: Room, add: int) -> Response:
+    """« +1 min »: the running timer ends ``add`` seconds later, for everyone."""
+    extended = extended_timer(room.doc, add, time.time())
+    if extended is None:
+        raise Conflict("no timer is set: start one before adding time")
+    ends_at, duration = extended
+    room.apply_server_change(lambda doc: set_timer(doc, ends_at, duration))
+    return JSONResponse({"running": True, "endsAt": ends_at, "duration": duration})
 
 
 # -- the table ----------------------------------------------------------------------------
@@ -256,40 +243,6 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "What the presented token allows",
         "any token",
         {200: "api/me.schema.json"},
-    ),
-    Endpoint(
-        "POST",
-        "/api/sites",
-        create_site,
-        "Create a site",
-        AUTH_OPERATOR,
-        {201: "api/site.schema.json", 409: "problem.schema.json"},
-        "api/site-create.request.schema.json",
-    ),
-    Endpoint(
-        "GET",
-        "/api/sites",
-        list_sites,
-        "List sites",
-        AUTH_OPERATOR,
-        {200: "api/site-list.schema.json"},
-    ),
-    Endpoint(
-        "GET",
-        "/api/sites/{site_id}",
-        get_site,
-        "A site, its boards and invites",
-        AUTH_SITE_FACILITATOR,
-        {200: "api/site-detail.schema.json", 404: "problem.schema.json"},
-    ),
-    Endpoint(
-        "POST",
-        "/api/sites/{site_id}/invites",
-        create_site_invite,
-        "Invite valid on every board of the site",
-        AUTH_SITE_FACILITATOR,
-        {201: "api/invite.schema.json", 404: "problem.schema.json"},
-        "api/invite-create.request.schema.json",
     ),
     Endpoint(
         "POST",
@@ -369,9 +322,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "POST",
         "/api/boards/{board_id}/timer",
         set_board_timer,
-        "Start or stop the shared timer",
+        "Start, stop or extend the shared timer",
         AUTH_FACILITATOR,
-        {200: "api/timer.schema.json", 404: "problem.schema.json"},
+        {200: "api/timer.schema.json", 404: "problem.schema.json", 409: "problem.schema.json"},
         "api/timer.request.schema.json",
     ),
     Endpoint(

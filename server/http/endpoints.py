@@ -20,6 +20,9 @@ AUTH_OPERATOR = "operator token"
 AUTH_FACILITATOR = "operator, or a facilitator token covering the board"
 AUTH_SITE_FACILITATOR = "operator, or a facilitator token of the site"
 AUTH_ANY = "operator, or any valid token covering the board"
+AUTH_RECORDS = "operator, a coordinator token, or a facilitator token covering the board"
+AUTH_SITE_READER = "operator, a coordinator token, or a facilitator token of the site"
+AUTH_PROGRAMME = "operator or coordinator token"
 AUTH_NONE = "none"
 PROBLEM = "problem.schema.json"
 DATE_TIME: dict[str, Any] = {"type": "string", "format": "date-time"}
@@ -40,6 +43,8 @@ class Endpoint:
     """Query parameter -> its JSON Schema (with a ``description``)."""
     media: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Other media types the 200 answer can take (by ``format`` or ``Accept``) -> schema."""
+    request_media: str = "application/json"
+    """The media type of the request body (``application/octet-stream`` for binary ones)."""
 
 
 def routes(endpoints: tuple[Endpoint, ...]) -> list[BaseRoute]:

@@ -6,13 +6,16 @@ any token of the board may read it.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from server.archive import replay, stats
+from server.archive.approved import approved_text
 from server.archive.compare import compare_snapshots
+from server.boards.labels import SECTION_BY_ID
 from server.core.clock import iso
 from server.core.errors import BadRequest, NotFound
 from server.http.access import board_for, snapshot_for
@@ -32,6 +35,7 @@ HISTORY_DEFAULT_LIMIT = 50
 HISTORY_MAX_LIMIT = 500
 SEQ: dict[str, Any] = {"type": "integer", "minimum": 0, "maximum": MAX_SEQ}
 BINARY_SCHEMA: dict[str, Any] = {"type": "string", "format": "binary"}
+HASH = re.compile(r"[0-9a-f]{64}")
 
 
 async def snapshot_diff(request: Request) -> Response:
@@ -71,6 +75,26 @@ async def board_state(request: Request) -> Response:
     headers = {"X-Atelier-Seq": str(point.seq), "X-Atelier-At": iso(point.at)}
     media = BINARY if binary else "application/json"
     return Response(content, media_type=media, headers=headers)
+
+
+async def board_approved_text(request: Request) -> Response:
+    """The text of an agreement section whose SHA-256 is ``hash``, from the log: what a party
+    approved, so that it can see what changed since (``at``, the approval's time, is a hint
+    where to look first)."""
+    board, _ = await board_for(request, facilitator=False)
+    section = request.path_params["section_id"]
+    digest = request.query_params.get("hash", "")
+    if section not in SECTION_BY_ID:
+        raise NotFound("no such agreement section", board=board.id)
+    if not HASH.fullmatch(digest):
+        raise BadRequest("hash must be 64 lowercase hexadecimal digits")
+    near = time_param(request, "at")
+    engine = services(request).engine
+    found = await blocking(approved_text, engine, board.id, section, digest, near)
+    if found is None:
+        raise NotFound("the board's log never held that text", board=board.id)
+    body = {"board": board.id, "section": section, "hash": digest, "text": found.text}
+    return JSONResponse(body | {"seq": found.seq, "at": iso(found.at)})
 
 
 async def board_stats(request: Request) -> Response:
@@ -117,6 +141,18 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             "at": {**DATE_TIME, "description": "ISO 8601 date-time; with seq, the earlier"},
         },
         media={BINARY: BINARY_SCHEMA},
+    ),
+    Endpoint(
+        "GET",
+        "/api/boards/{board_id}/agreement/{section_id}/approved-text",
+        board_approved_text,
+        "The text of an agreement section that had a given hash (what a party approved)",
+        AUTH_ANY,
+        {200: "api/approved-text.schema.json", 400: PROBLEM, 404: PROBLEM},
+        query={
+            "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "textHash"},
+            "at": {**DATE_TIME, "description": "the approval's time: where to look first"},
+        },
     ),
     Endpoint(
         "GET",

@@ -114,7 +114,7 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
         responses.setdefault("413", {"description": BODY_TOO_LARGE, "content": problem_media})
         operation["requestBody"] = {
             "required": endpoint.body_required,
-            "content": {"application/json": {"schema": _ref(endpoint.request)}},
+            "content": {endpoint.request_media: {"schema": _ref(endpoint.request)}},
         }
     if endpoint.auth == AUTH_NONE:
         operation["security"] = []

@@ -27,7 +27,9 @@ sites = Table(
     Column("id", String(64), primary_key=True),
     Column("title", Text, nullable=False),
     Column("created_at", Float, nullable=False),
+    Column("coaching_hours", Float, nullable=False, server_default="10"),
 )
+"""``coaching_hours``: the site's budget of coached time; its sessions' durations use it."""
 
 boards = Table(
     "boards",
@@ -140,3 +142,86 @@ replay_checkpoints = Table(
 )
 """Full states rebuilt from the log alone (zlib-compressed), so replay never depends on what a
 live room held; a cache: deleting rows only makes replay slower."""
+
+# -- private rounds: answers held by the server until the reveal ---------------------------
+
+rounds = Table(
+    "rounds",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("board_id", String(64), ForeignKey("boards.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("zone", String(32), nullable=True),
+    Column("opened_at", Float, nullable=False),
+    Column("opened_by", String(32), nullable=True),
+    Column("open_board", String(64), nullable=True, unique=True),
+    Column("revealed_at", Float, nullable=True),
+    Column("revealed_by", String(32), nullable=True),
+    Column("agreed", Text, nullable=True),
+    Column("agreed_at", Float, nullable=True),
+    Column("agreed_by", String(32), nullable=True),
+    Column("agreed_by_name", Text, nullable=True),
+    Column("agreed_session", String(32), nullable=True),
+    Column("settings", Text, nullable=True),
+    Index("ix_rounds_board", "board_id", "opened_at"),
+)
+"""One private round. ``open_board`` holds the board id until the reveal (NULL after): the
+unique constraint keeps one open round per board, across instances. ``*_by`` are invite ids
+(NULL: the operator); ``agreed`` is the agreed result as JSON, the latest recorded;
+``settings`` the kind's own settings as JSON (a vote's budget, secrecy and notes), or NULL."""
+
+round_answers = Table(
+    "round_answers",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("round_id", String(32), ForeignKey("rounds.id"), nullable=False),
+    Column("invite_id", String(32), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("party", String(32), nullable=True),
+    Column("answered_at", Float, nullable=False),
+    Column("content", Text, nullable=False),
+    Index("ux_round_answers_author", "round_id", "invite_id", "name", unique=True),
+)
+"""One answer per invite and name (a site invite shared by several people gives each their
+own); answering again replaces ``content``. Never served before the round is revealed."""
+
+# -- comments on the board and each invite's visits (server-held, never in the document) ---
+
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("board_id", String(64), ForeignKey("boards.id"), nullable=False),
+    Column("target_kind", String(16), nullable=False),
+    Column("target_id", String(64), nullable=False),
+    Column("parent_id", String(32), ForeignKey("comments.id"), nullable=True),
+    Column("invite_id", String(32), nullable=False),
+    Column("author_name", Text, nullable=False),
+    Column("party", String(32), nullable=True),
+    Column("text", Text, nullable=False),
+    Column("mentions", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("resolved_at", Float, nullable=True),
+    Column("resolved_by", String(32), nullable=True),
+    Column("resolved_by_name", Text, nullable=True),
+    Index("ix_comments_board_created", "board_id", "created_at"),
+    Index("ix_comments_invite_created", "invite_id", "created_at"),
+)
+"""A comment on a note, chain item or agreement section; ``parent_id`` names the thread's
+first comment for a reply (NULL: it starts a thread). ``mentions`` is a JSON list of parties;
+``resolved_*`` are set on a thread's first comment only (``resolved_by``: an invite id,
+NULL for the operator)."""
+
+visits = Table(
+    "visits",
+    metadata,
+    Column("invite_id", String(32), primary_key=True),
+    Column("board_id", String(64), ForeignKey("boards.id"), primary_key=True),
+    Column("last_at", Float, nullable=False),
+    Column("last_seq", SEQ, nullable=False),
+    Column("previous_at", Float, nullable=True),
+    Column("previous_seq", SEQ, nullable=True),
+)
+"""Each invite's latest opening of a board (``last_*``: when, and the log position then) and
+the one before it (``previous_*``), which « depuis votre dernière visite » starts from."""

@@ -13,13 +13,19 @@ id, or about one shown by another instance, is ignored: the official client echo
 state and removal it hears back to the server, so this is routine, never a reason to close.
 An id seen from another instance is taken over only with a newer clock than the one seen
 (its owner's tab moving here renews with a higher clock; an echo never does).
+
+A ``summon`` field (the facilitator bringing everyone to a tab) is kept only in states from
+a facilitator's connection: states are the clients' own words, so a participant could
+otherwise move every page on the board. It is dropped from anyone else's state.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import deque
 
+from server.core.auth import Role
 from server.core.errors import AtelierError, CloseCode, Overloaded
 from server.sync.limits import LiveLimits
 from server.sync.peer import Peer
@@ -31,6 +37,26 @@ logger = logging.getLogger("atelier.room")
 def weight(entry: AwarenessEntry) -> int:
     """What a state costs the board: its JSON text in UTF-8."""
     return len(entry.state_json.encode("utf-8"))
+
+
+SUMMON = "summon"
+"""The one awareness field only a facilitator's connection may set."""
+
+
+def trusted(peer: Peer, entry: AwarenessEntry) -> AwarenessEntry:
+    """``entry`` as the board may relay it from ``peer``: without a ``summon`` field unless
+    the connection is a facilitator's. The JSON is parsed only when the key may be in it:
+    spelt out, or hidden behind an escape (``"\\u0073ummon"``)."""
+    text = entry.state_json
+    if peer.grant.role is Role.FACILITATOR or (f'"{SUMMON}"' not in text and "\\" not in text):
+        return entry
+    state = json.loads(text)
+    if not isinstance(state, dict) or SUMMON not in state:
+        return entry
+    del state[SUMMON]
+    logger.debug("dropped a summon from a %s connection", peer.grant.role)
+    kept = json.dumps(state, ensure_ascii=False, separators=(",", ":"))
+    return AwarenessEntry(entry.client_id, entry.clock, kept)
 
 
 class Presence:
@@ -59,7 +85,8 @@ class Presence:
     def accept(self, peer: Peer, entries: tuple[AwarenessEntry, ...]) -> list[AwarenessEntry]:
         """The entries of ``peer`` to store and relay; raises the refusal that closes it."""
         accepted = []
-        for entry in entries:
+        for sent in entries:
+            entry = trusted(peer, sent)
             if not self._claim(peer, entry):
                 continue
             current = self.states.get(entry.client_id)

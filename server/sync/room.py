@@ -22,7 +22,7 @@ from pycrdt import Doc, TransactionEvent
 
 from server.boards.document import engine_guard
 from server.boards.layout import BOARD_ZONE, clear_lock, set_lock
-from server.core.auth import Role
+from server.core.auth import FACILITATION, Role
 from server.core.errors import CloseCode, Overloaded
 from server.core.metrics import counters
 from server.sync import protocol
@@ -32,8 +32,8 @@ from server.sync.limits import InviteLedger, LiveLimits
 from server.sync.peer import Peer
 from server.sync.presence import Presence
 from server.sync.protocol import AwarenessEntry
-from server.sync.sink import LogEntry, Publisher, UpdateSink
-from server.sync.zones import META_ZONE, ZoneWatcher
+from server.sync.sink import Author, LogEntry, Publisher, UpdateSink
+from server.sync.zones import ENTRIES_ZONE, META_ZONE, ROUNDS_ZONE, ZoneWatcher
 
 logger = logging.getLogger("atelier.room")
 
@@ -160,7 +160,7 @@ class Room:
     def _may_write(self, peer: Peer) -> str | None:
         role = peer.grant.role
         if not role.can_edit:
-            return "observers cannot change the board"
+            return f"{role.value}s cannot change the board"
         if BOARD_ZONE in self.locks and role is not Role.FACILITATOR:
             return "the board is locked by the facilitator"
         return None
@@ -168,6 +168,10 @@ class Room:
     def _zone_refusal(self, peer: Peer, zones: set[str]) -> str | None:
         if META_ZONE in zones:
             return "the board's settings (meta) are written by the server only"
+        if ENTRIES_ZONE in zones:
+            return "the criteria and roles of a board are created by the server only"
+        if ROUNDS_ZONE in zones:
+            return "revealed rounds are written by the server only"
         if self._zones.approvals - {peer.party}:
             return "an approval can only be given or withdrawn for your own party"
         if any(not _signed_by(peer, v) for v in self._zones.approval_values.values()):
@@ -250,11 +254,20 @@ class Room:
             self._submit(change, peer)
         peer.track_update_frame(len(changes))
 
-    def apply_server_change(self, change: Callable[[Doc[Any]], None]) -> None:
-        """Apply a change made by the server itself (seeding, lock mirror); logged like any."""
-        for data in self._transact("server", lambda: change(self.doc)):
+    def apply_server_change(
+        self,
+        change: Callable[[Doc[Any]], None],
+        author: Author | None = None,
+        on_durable: Callable[[], None] | None = None,
+    ) -> int:
+        """Apply a change made by the server itself (seeding, lock mirror, a revealed answer);
+        logged like any, attributed to ``author`` when it writes on someone's behalf (else to
+        the server). ``on_durable`` runs once per logged update; returns how many there are."""
+        changes = self._transact("server", lambda: change(self.doc))
+        for data in changes:
             self._zones.touched_by(data)
-            self._submit(data, None)
+            self._submit(data, None, author, on_durable)
+        return len(changes)
 
     def apply_remote(self, update: bytes) -> None:
         """An update already durable elsewhere (another instance, or the shared log):
@@ -266,26 +279,38 @@ class Room:
     def _on_change(self, event: TransactionEvent) -> None:
         self._captured.append(event.update)
 
-    def _submit(self, data: bytes, peer: Peer | None) -> None:
+    def _submit(
+        self,
+        data: bytes,
+        peer: Peer | None,
+        author: Author | None = None,
+        then: Callable[[], None] | None = None,
+    ) -> None:
         self._since_checkpoint += 1
         checkpoint = None
         if self._since_checkpoint >= self._checkpoint_every:
             checkpoint = self.doc.get_update()
             self._since_checkpoint = 0
         counters.updates_in += peer is not None
+        if peer is not None:
+            author = Author(peer.grant.invite_id, peer.name, peer.party)
         entry = LogEntry(
             board_id=self.board_id,
             created_at=time.time(),
-            invite_id=peer.grant.invite_id if peer else None,
-            author_name=peer.name if peer else None,
-            party=peer.party if peer else None,
+            invite_id=author.invite_id if author else None,
+            author_name=author.name if author else None,
+            party=author.party if author else None,
             data=data,
         )
-        self._sink.submit(entry, lambda seq: self._on_durable(seq, data, peer), checkpoint)
+        self._sink.submit(entry, lambda seq: self._on_durable(seq, data, peer, then), checkpoint)
         self._submitted += 1
 
-    def _on_durable(self, seq: int, data: bytes, source: Peer | None) -> None:
+    def _on_durable(
+        self, seq: int, data: bytes, source: Peer | None, then: Callable[[], None] | None
+    ) -> None:
         self._durable += 1
+        if then is not None:
+            then()
         self.last_seq = max(self.last_seq, seq)
         self._broadcast(protocol.encode_update(data), exclude=source)
         self._publisher.publish_update(self.board_id, data)
@@ -318,13 +343,16 @@ class Room:
         self, zone: str, locked: bool, by: str | None, at: str, name: str | None = None
     ) -> None:
         """Enforce a zone lock now and mirror it in the document for every client to show,
-        with the invite (``by``) and the person (``name``) who locked it."""
+        with the invite (``by``) and the person (``name``) who locked it. A lock names them
+        itself (and stays a step of its own in the history); an unlock leaves nothing behind,
+        so the log attributes it to the facilitator who lifted it (None: the operator)."""
+        author = None if by is None else Author(by, name, FACILITATION)
         if locked:
             self.locks.add(zone)
             self.apply_server_change(lambda doc: set_lock(doc, zone, by, at, name))
         else:
             self.locks.discard(zone)
-            self.apply_server_change(lambda doc: clear_lock(doc, zone))
+            self.apply_server_change(lambda doc: clear_lock(doc, zone), author)
 
     def notify(self, kind: str, ok: bool, message: str) -> None:
         """Tell every connection that asked for acks about a server condition."""

@@ -9,6 +9,8 @@ import { TextBinding, autosize } from '../lib/textbinding.js'
 import { sha256Hex } from '../lib/sha256.js'
 import { readSection, TRINOME } from './model.js'
 import { partyColor } from './presence.js'
+import { CaretLayer } from './carets.js'
+import { ApprovalChanges } from './approvaldiff.js'
 
 const LIST_ITEM = /^(\s*)(- |• |\* |(\d+)\. )/
 const BULLET_ONLY = /^\s*[-•*] $/
@@ -33,6 +35,7 @@ const BULLETS = new Set(['-', '•', '*'])
  * @property {HTMLButtonElement} bullets
  * @property {HTMLButtonElement} numbers
  * @property {TextBinding | null} binding
+ * @property {ApprovalChanges} changes what changed since my party approved
  * @property {Section} [data] what the section held when last shown
  */
 
@@ -149,6 +152,7 @@ export class AgreementView {
     const approvals = h('ul', { class: 'approvals__list' })
     const actions = h('div', { class: 'approvals__actions' })
     const editors = h('p', { class: 'editors' })
+    const changes = new ApprovalChanges(this.ctx, id)
     const bullets = h('button', { type: 'button', class: 'button button--small button--quiet', dataset: { key: `bullets-${id}` } }, t('agreement.bullets'))
     const numbers = h('button', { type: 'button', class: 'button button--small button--quiet', dataset: { key: `numbers-${id}` } }, t('agreement.numbers'))
     const el = h('section', { class: 'section', id: `section-${id}`, 'aria-labelledby': headingId, dataset: { focusId: `section-${id}` } },
@@ -163,9 +167,9 @@ export class AgreementView {
           h('label', { for: fieldId, class: 'section__label' }, t('agreement.textLabel', { section: pick(section.label) })),
           field, editors)),
       h('div', { class: 'approvals' },
-        h('h4', {}, t('agreement.approvals')), approvals, actions))
+        h('h4', {}, t('agreement.approvals')), approvals, actions, changes.el))
     /** @type {SectionEntry} */
-    const entry = { id, section, value, el, field, badge, approvals, actions, editors, bullets, numbers, binding: null }
+    const entry = { id, section, value, el, field, badge, approvals, actions, editors, bullets, numbers, binding: null, changes }
     const text = value.get('text')
     if (text instanceof Y.Text) {
       const binding = new TextBinding(field, text, { origin: this.ctx.origin, onChange: () => autosize(field, 6) })
@@ -173,6 +177,7 @@ export class AgreementView {
       field.addEventListener('keydown', (event) => continueList(event, binding))
       let skipped = -1
       field.addEventListener('beforeinput', (event) => { skipped = skipRepeatedBullet(event, field, skipped) })
+      new CaretLayer(this.ctx, `section-${id}`, field, text)
       bullets.addEventListener('click', () => { toggleList(binding, false); field.focus() })
       numbers.addEventListener('click', () => { toggleList(binding, true); field.focus() })
     }
@@ -195,6 +200,7 @@ export class AgreementView {
   update (entry) {
     const data = readSection(entry.id, entry.value)
     entry.data = data
+    entry.changes.update(data)
     const editable = this.ctx.canEdit(`agreement.${entry.id}`) && Boolean(entry.binding)
     entry.field.readOnly = !editable
     entry.bullets.disabled = !editable

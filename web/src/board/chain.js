@@ -9,6 +9,7 @@ import { t, pick, catalog, partyLabel, tierLabel } from '../lib/page.js'
 import { TextBinding, autosize } from '../lib/textbinding.js'
 import { readItem, byReadingOrder, ITEM_TIERS } from './model.js'
 import { partyColor } from './presence.js'
+import { ChainOverview } from './chainoverview.js'
 
 const SVG = 'http://www.w3.org/2000/svg'
 const ROWS = ['ultimate', 'intermediate', 'direct']
@@ -132,7 +133,8 @@ export class ChainView {
     }
     append(this.board, [this.svg, this.visionBlock, rows, this.overSvg])
     panel.append(
-      h('div', { class: 'view-intro' }, h('ul', { class: 'questions' }, c.questions.map((q) => h('li', {}, pick(q))))),
+      h('div', { class: 'view-intro' }, h('ul', { class: 'questions' }, c.questions.map((q) => h('li', {}, pick(q)))),
+        new ChainOverview(this.ctx).button()),
       this.problemsBox,
       this.board)
     this.chain.observeDeep(this.render)

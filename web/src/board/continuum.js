@@ -8,6 +8,7 @@ import { t, pick, catalog, levelLabel, partyLabel } from '../lib/page.js'
 import { TextBinding, autosize } from '../lib/textbinding.js'
 import { readNote } from './model.js'
 import { partyColor } from './presence.js'
+import { othersNote, confirmDelete, keepNote, UNDO_DELETE_MS } from './notedelete.js'
 
 export const NOTE_WIDTH = 150
 const STEP = 20
@@ -72,7 +73,6 @@ export class ContinuumView {
     /** @type {HTMLUListElement} */
     this.orphans = h('ul', { class: 'orphans', 'aria-label': t('continuum.orphans') })
     this.render = coalesce(() => this.sync())
-    this.undoDelete = new Y.UndoManager(this.notes, { trackedOrigins: new Set([DELETE]), captureTimeout: 0 })
   }
 
   /** @param {HTMLElement} panel */
@@ -464,19 +464,25 @@ export class ContinuumView {
     })
   }
 
-  /** @param {string} id */
-  remove (id) {
+  /**
+   * Another party's note is deleted once asked; the toast's undo puts the kept note back.
+   * @param {string} id
+   */
+  async remove (id) {
     if (!this.ctx.canEdit('continuum')) return
+    const shown = this.entries.get(id)?.note
+    if (shown && othersNote(shown, this.ctx.me) && !(await confirmDelete(shown))) return
     const entry = this.entries.get(id)
-    const next = entry && (entry.el.nextElementSibling || entry.el.previousElementSibling)
+    const restore = keepNote(this.notes, id, this.ctx.origin)
+    if (!entry || !restore || !this.ctx.canEdit('continuum')) return
+    const next = entry.el.nextElementSibling || entry.el.previousElementSibling
     this.ctx.doc.transact(() => this.notes.delete(id), DELETE)
     this.sync()
     const focusAfter = next && /** @type {HTMLElement | null} */ (next.querySelector('.note__handle'))
-    ;(focusAfter || this.lanes.get(/** @type {string} */ (entry?.note?.level))?.add)?.focus()
+    ;(focusAfter || this.lanes.get(/** @type {string} */ (entry.note.level))?.add)?.focus()
     this.ctx.toast(t('continuum.deleted'), t('action.undo'), () => {
-      this.undoDelete.undo()
-      this.sync()
-    })
+      if (this.ctx.canEdit('continuum') && restore()) this.sync()
+    }, UNDO_DELETE_MS)
   }
 
   // -- dragging -------------------------------------------------------------------------

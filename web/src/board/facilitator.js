@@ -6,6 +6,10 @@ import { h, clear, formatDate } from '../lib/dom.js'
 import { t, pick, catalog, lang, roleLabel, partyLabel } from '../lib/page.js'
 import { errorDetail } from '../lib/api.js'
 import { readLocks, readTimer, TRINOME } from './model.js'
+import { coachingLine } from './coaching.js'
+import { RoundsControl } from './roundsview.js'
+import { timerExtras } from './timerextras.js'
+import { RoomCard } from './room.js'
 
 /**
  * @typedef {object} Invite
@@ -60,6 +64,7 @@ export class FacilitatorPanel {
     /** @type {Map<string, {state: HTMLElement, button: HTMLButtonElement, label: string}>} */
     this.lockRows = new Map()
     this.timerStop = h('button', { type: 'button', class: 'button button--quiet', onclick: () => this.setTimer(0) }, t('facilitator.timerStop'))
+    this.timerExtras = timerExtras(ctx, (message, kind) => this.say(message, kind), (error) => this.failed(error))
     this.sessionBox = h('div', { class: 'stack' })
   }
 
@@ -68,12 +73,14 @@ export class FacilitatorPanel {
     panel.append(
       this.status,
       h('div', { class: 'panel-grid' },
+        new RoomCard(this.ctx).card(),
         this.invitesCard(),
         this.locksCard(),
         this.timerCard(),
         this.sessionCard(),
         this.snapshotCard(),
-        this.historyCard()))
+        this.historyCard(),
+        new RoundsControl(this.ctx, this.parts).card()))
     this.ctx.roots.meta.observeDeep(() => this.refreshMeta())
     this.refreshMeta()
   }
@@ -291,6 +298,7 @@ export class FacilitatorPanel {
       if (zone.id === 'board') return true
       if (zone.id === 'continuum') return this.parts.includes('continuum')
       if (zone.id === 'chain' || zone.id === 'vision') return this.parts.includes('chain')
+      if (zone.id === 'conditions' || zone.id === 'support') return this.parts.includes(zone.id)
       return zone.id.startsWith('agreement.') && this.parts.includes('agreement')
     })
   }
@@ -332,6 +340,7 @@ export class FacilitatorPanel {
     }
     const timer = readTimer(this.ctx.roots.meta)
     this.timerStop.disabled = !timer
+    this.timerExtras.refresh(timer)
   }
 
   // -- timer ----------------------------------------------------------------------------
@@ -348,7 +357,8 @@ export class FacilitatorPanel {
         }
       },
       field('timer-minutes', t('facilitator.minutes'), minutes),
-      h('div', { class: 'row' }, h('button', { type: 'submit', class: 'button' }, t('facilitator.timerStart')), this.timerStop)))
+      h('div', { class: 'row' }, h('button', { type: 'submit', class: 'button' }, t('facilitator.timerStart')), this.timerStop, this.timerExtras.add),
+      this.timerExtras.sound))
   }
 
   /** @param {number} seconds 0 stops the timer */
@@ -379,7 +389,9 @@ export class FacilitatorPanel {
       return this.failed(error)
     }
     const open = sessions.find((s) => !pickField(s, 'ended_at', 'endedAt', 'end'))
+    const coaching = await this.call('GET', `/api/boards/${this.ctx.boardId}/coaching`).catch(() => null)
     clear(this.sessionBox)
+    if (coaching) this.sessionBox.append(coachingLine(coaching, Boolean(open)))
     if (open) {
       this.sessionBox.append(
         h('p', {}, t('facilitator.sessionOpen', { title: open.title || '', since: formatDate(pickField(open, 'started_at', 'startedAt', 'start'), lang()) })),

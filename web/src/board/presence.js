@@ -8,7 +8,7 @@ import { partyColor } from '../lib/render.js'
 
 export { partyColor } from '../lib/render.js'
 
-/** @typedef {{id: string, name: string, party: string, role: string, color?: string}} PresenceUser */
+/** @typedef {{id: string, name: string, party: string, role: string, color?: string, invite?: string}} PresenceUser */
 /** @typedef {{view: string | null, target: string | null}} Focus */
 /** @typedef {{level: string, x: number, y: number}} Cursor */
 
@@ -19,6 +19,9 @@ export { partyColor } from '../lib/render.js'
  * @property {Focus | null} [focus]
  * @property {Cursor | null} [cursor]
  * @property {string | null} [editing] the key of what is being written (a note, an item, a section)
+ * @property {number} [lastActive] when this person last typed, clicked or moved (ms, see room.js)
+ * @property {import('./summon.js').Summon | null} [summon] a facilitator bringing everyone to a tab
+ * @property {import('./carets.js').Caret | null} [caret] where this person's caret is in a text
  */
 
 /** @typedef {PresenceState & {clientId: number}} Other */
@@ -34,7 +37,7 @@ export class Presence {
     /** @type {Set<() => void>} */
     this.listeners = new Set()
     awareness.setLocalState({
-      user: { id: me.id, name: me.name, party: me.party || '', role: me.role, color: partyColor(me.party) },
+      user: { id: me.id, name: me.name, party: me.party || '', role: me.role, color: partyColor(me.party), invite: me.invite || '' },
       focus: null,
       cursor: null,
       editing: null
@@ -73,7 +76,7 @@ export class Presence {
 
   /**
    * Share one field of this page's state (sent only when it changed).
-   * @param {'focus' | 'cursor' | 'editing'} field
+   * @param {'focus' | 'cursor' | 'editing' | 'lastActive' | 'summon' | 'caret' | 'user'} field
    * @param {unknown} value
    */
   set (field, value) {

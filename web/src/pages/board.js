@@ -9,13 +9,25 @@ import { api, ApiError } from '../lib/api.js'
 import { boardAccess, clientId, flash } from '../lib/store.js'
 import { CloseCode } from '../lib/closecodes.js'
 import { Connection } from '../board/connection.js'
+import { LocalCopy } from '../board/offline.js'
+import { closeClass } from '../board/reconnect.js'
+import { ConnectionNotes, downloadButton } from '../board/localui.js'
 import { Presence } from '../board/presence.js'
 import { roots, readLocks, readTimer } from '../board/model.js'
 import { ContinuumView } from '../board/continuum.js'
 import { ChainView } from '../board/chain.js'
 import { AgreementView } from '../board/agreement.js'
+import { ConditionsView } from '../board/conditions.js'
+import { SupportView } from '../board/support.js'
 import { ListView } from '../board/listview.js'
 import { FacilitatorPanel } from '../board/facilitator.js'
+import { RoundsBar, roundNotice } from '../board/rounds.js'
+import { RoundsView } from '../board/roundsview.js'
+import { Comments } from '../board/comments.js'
+import { SinceLastVisitPanel } from '../board/sincevisit.js'
+import { showLockMarks } from '../board/lockmarks.js'
+import { timerReachedZero } from '../board/timerextras.js'
+import { Activity, SummonWatch } from '../board/summon.js'
 
 /** @typedef {import('../lib/types.js').BoardAccess} BoardAccess */
 /** @typedef {import('../lib/types.js').BoardContext} BoardContext */
@@ -82,7 +94,7 @@ function announcer () {
 /** @returns {BoardContext['toast']} */
 function toaster () {
   const region = byId('toasts')
-  return (message, actionLabel, action) => {
+  return (message, actionLabel, action, ms = 9000) => {
     const toast = h('div', { class: 'toast' }, h('span', {}, message))
     if (actionLabel) {
       toast.append(h('button', {
@@ -92,7 +104,7 @@ function toaster () {
       }, actionLabel))
     }
     region.append(toast)
-    setTimeout(() => toast.remove(), 9000)
+    setTimeout(() => toast.remove(), ms)
   }
 }
 
@@ -147,12 +159,15 @@ class BoardPage {
     this.me = { id: clientId(), name: access.name, party: access.party || '', role: access.role, token: access.token, invite: access.inviteId || '' }
     this.doc = new Y.Doc()
     this.roots = roots(this.doc)
+    this.local = new LocalCopy(boardId, this.doc)
     this.connection = new Connection({
       wsUrl: wsUrl(),
       boardId: this.boardId,
       doc: this.doc,
       // No party: the server takes it from the invite, the only word on who one speaks for.
-      params: Object.fromEntries(Object.entries({ token: access.token, name: access.name }).filter(([, v]) => v))
+      params: Object.fromEntries(Object.entries({ token: access.token, name: access.name }).filter(([, v]) => v)),
+      local: this.local,
+      beforeConnect: () => this.checkBoard()
     })
     this.presence = new Presence(this.connection.awareness, this.me)
     this.built = false
@@ -179,26 +194,69 @@ class BoardPage {
     /** whether the banner only reports a refused change (and may go away) */
     this.bannerPassing = false
     this.refreshProblemsSoon = debounce(() => this.fetchProblems(), 1200)
+    /** @type {Comments | null} comments on notes, chain items and sections (server-held) */
+    this.comments = null
   }
 
   start () {
     const debugging = /** @type {Window & {atelier?: object}} */ (window)
-    debugging.atelier = { doc: this.doc, connection: this.connection, provider: this.connection.provider }
+    debugging.atelier = { doc: this.doc, connection: this.connection, provider: this.connection.provider, local: this.local }
     this.renderMe()
     this.connection.on('status', (status, extra) => this.showStatus(status, extra))
     this.connection.on('closed', (event) => this.closed(event))
     this.connection.on('notice', (notice) => this.notice(notice))
     this.connection.on('synced', () => this.ready())
+    this.connection.on('reset', () => this.serverReset())
+    this.notes = new ConnectionNotes(this.connection)
     this.showStatus(this.connection.status, { storageOk: true })
     const kept = flash()
     if (kept) this.passingBanner(kept)
     window.addEventListener('beforeunload', (event) => {
-      if (!this.reloading && (this.connection.status === 'saving' || this.connection.status === 'offline')) {
+      // with a local copy, unsent edits survive the closed tab: no need to hold the person back
+      const unsafe = !this.local.persistence && (this.connection.status === 'saving' || this.connection.status === 'offline')
+      if (!this.reloading && unsafe) {
         event.preventDefault()
         event.returnValue = ''
       }
     })
     this.checkGrant()
+    this.openLocal()
+  }
+
+  /** Open from the local copy at once when this browser has one, then connect. */
+  async openLocal () {
+    await this.local.open()
+    if (this.roots.meta.get('template') !== undefined) this.ready()
+    this.connection.start()
+  }
+
+  /**
+   * Before each connection: is this still the board the local copy belongs to? Its server
+   * created_at tells a board deleted and created again under the same id, whose old content
+   * must not merge into the new one. Throws when the server cannot be reached (retry later).
+   * @returns {Promise<boolean>} whether to connect
+   */
+  async checkBoard () {
+    let board
+    try {
+      board = await api('GET', `/api/boards/${this.boardId}`, { token: this.me.token })
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status === 0 || error.status >= 500 || error.status === 429) throw error
+      const code = error.status === 404 ? CloseCode.NO_SUCH_BOARD : error.status === 401 ? CloseCode.UNAUTHENTICATED : CloseCode.FORBIDDEN
+      this.connection.stop({ code, reason: error.detail || '' })
+      return false
+    }
+    const epoch = board && typeof board.created_at === 'number' ? board.created_at : null
+    if (epoch === null) return true
+    if (this.local.epoch !== null && this.local.epoch !== epoch) {
+      await this.local.clear()
+      flash(t('local.recreated'))
+      this.reloading = true
+      location.reload()
+      return false
+    }
+    if (this.local.epoch === null) this.local.setEpoch(epoch)
+    return true
   }
 
   /** The server's word on this invite: its role, the party it speaks for, its id. */
@@ -240,13 +298,16 @@ class BoardPage {
       api: (method, path, body) => api(method, path, { token: this.me.token, body }),
       onProblems: (fn) => this.problemListeners.add(fn),
       refreshProblemsSoon: () => this.refreshProblemsSoon(),
+      select: (view) => this.select(view),
+      hasView: (view) => this.views.has(view),
+      currentView: () => this.current,
       get problems () { return self.problems }
     }
   }
 
   /** @param {string} zone */
   canEdit (zone) {
-    if (this.terminal || this.me.role === 'observer') return false
+    if (this.terminal || this.me.role === 'observer' || this.me.role === 'coordinator') return false
     if (this.me.role === 'facilitator') return true
     const locks = readLocks(this.roots.meta)
     return !locks.includes('board') && !locks.includes(zone)
@@ -268,7 +329,11 @@ class BoardPage {
     if (continuum) defs.push(['continuum', pick(catalog().continuum.label), continuum, 'continuum'])
     if (this.parts.includes('chain')) defs.push(['chain', pick(catalog().chain.label), new ChainView(ctx), 'chain'])
     if (this.parts.includes('agreement')) defs.push(['agreement', pick(catalog().agreement.label), new AgreementView(ctx), null])
+    const method = catalog().method
+    if (this.parts.includes('conditions')) defs.push(['conditions', pick(method.conditions.label), new ConditionsView(ctx), 'conditions'])
+    if (this.parts.includes('support')) defs.push(['support', pick(method.support.label), new SupportView(ctx), 'support'])
     // the list view moves notes the way the continuum does (same height, first free spot)
+    if (this.parts.includes('continuum') || this.parts.includes('conditions')) defs.push(['rounds', t('rounds.tab'), new RoundsView(ctx), null])
     defs.push(['list', t('board.listView'), new ListView(ctx, this.parts, continuum && ((id, level) => continuum.moveToLevel(id, level))), null])
     if (this.me.role === 'facilitator') defs.push(['facilitator', t('board.facilitatorPanel'), new FacilitatorPanel(ctx, this.parts), null])
     for (const [id, label, view, zone] of defs) {
@@ -290,7 +355,12 @@ class BoardPage {
       this.views.set(id, { id, tab, panel, view, zone, lockNote })
       view.mount(panel)
     }
-    main.append(tabs, panels)
+    this.comments = new Comments(ctx)
+    this.comments.attach(panels)
+    const since = new SinceLastVisitPanel(ctx, (target) => this.openThread(target))
+    main.append(since.element, new RoundsBar(ctx).element, tabs, panels)
+    this.comments.refresh()
+    since.start()
     panels.addEventListener('focusin', (event) => {
       const target = /** @type {HTMLElement | null} */ (/** @type {Element} */ (event.target).closest('[data-focus-id]'))
       this.presence.set('focus', { view: this.current, target: target ? target.dataset.focusId : null })
@@ -300,8 +370,21 @@ class BoardPage {
     meta.observeDeep(() => this.metaChanged())
     this.metaChanged()
     this.setupFollow()
+    new Activity(ctx)
+    if (this.me.role !== 'facilitator') new SummonWatch(ctx)
     this.doc.on('update', () => this.refreshProblemsSoon())
     this.fetchProblems()
+  }
+
+  /**
+   * Show the tab a commented thing is on, then its threads.
+   * @param {{kind: string, id: string}} target
+   */
+  openThread (target) {
+    const tab = { note: 'continuum', chain_item: 'chain', section: 'agreement' }[target.kind]
+    if (tab && this.views.has(tab)) this.select(tab, { user: true })
+    const button = document.querySelector(`[data-comment-target="${CSS.escape(`${target.kind}:${target.id}`)}"]`)
+    this.comments?.dialog.show(target, button instanceof HTMLElement ? button : null)
   }
 
   /**
@@ -354,6 +437,7 @@ class BoardPage {
       if (entry.view.refreshPermissions) entry.view.refreshPermissions()
       this.showLock(entry)
     }
+    showLockMarks(this.views, readLocks(this.roots.meta))
   }
 
   /** @param {Tab} entry */
@@ -361,6 +445,7 @@ class BoardPage {
     const locks = readLocks(this.roots.meta)
     let message = null
     if (this.me.role === 'observer') message = t('lock.observer')
+    else if (this.me.role === 'coordinator') message = t('lock.coordinator')
     else if (locks.includes('board')) message = this.me.role === 'facilitator' ? t('lock.boardFacilitator') : t('lock.board')
     else if (entry.zone && locks.includes(entry.zone)) message = this.me.role === 'facilitator' ? t('lock.zoneFacilitator') : t('lock.zone')
     else if (entry.id === 'chain' && locks.includes('vision') && this.me.role !== 'facilitator') message = t('lock.vision')
@@ -404,6 +489,7 @@ class BoardPage {
       return
     }
     el.hidden = false
+    el.dataset.endsAt = ends.toISOString() // what « +1 min » moves, readable by tests and tools
     const tick = () => {
       const left = Math.max(0, Math.round((ends.getTime() - Date.now()) / 1000))
       const mm = String(Math.floor(left / 60)).padStart(2, '0')
@@ -418,6 +504,7 @@ class BoardPage {
         if (this.announcedTimer !== String(timer.endsAt)) {
           this.announcedTimer = String(timer.endsAt)
           this.announce(t('timer.over'))
+          timerReachedZero(ends)
         }
       }
     }
@@ -556,15 +643,53 @@ class BoardPage {
   closed ({ code, reason }) {
     if (this.terminal) return
     this.terminal = { code, reason }
-    this.connection.provider.disconnect()
+    if (!this.connection.terminal) this.connection.stop({ code, reason })
+    this.notes?.stop()
     const key = closeMessage(code, reason)
-    this.banner(t(key), 'error', [
+    const kind = closeClass(code)
+    const pending = this.local.pending
+    // refused: the local copy stays (a new link may send it); gone: the board is no more
+    const words = [t(key)]
+    if (kind === 'refused' && pending) words.push(t('local.keptUnsent', { count: pending }))
+    if (kind === 'gone') words.push(t(pending ? 'local.clearedUnsent' : 'local.cleared', { count: pending }))
+    if (kind === 'gone') this.local.clear()
+    this.banner(words.join(' '), 'error', [
       h('a', { href: '/', class: 'button button--small' }, t('nav.home')),
+      pending && (kind === 'refused' || kind === 'gone') ? downloadButton(this.doc, this.boardId) : null,
       // the server's reason is English: shown only when no sentence of ours says why
       reason && key === 'closed.other' ? h('span', { class: 'muted' }, ` (${reason})`) : null
     ])
-    if (!this.built) showGate(t('closed.title'), t(key), [['/', t('nav.home')]])
+    if (!this.built) showGate(t('closed.title'), words.join(' '), [['/', t('nav.home')]])
     this.refreshPermissions()
+    this.showStatus('closed', { storageOk: true })
+  }
+
+  /**
+   * The server lacks content this browser saw saved (it was restored from an older backup):
+   * nothing was sent; the person chooses to send this copy, or to start from the server's.
+   */
+  serverReset () {
+    this.notes?.stop()
+    this.banner(t('local.serverBehind'), 'error', [
+      h('button', {
+        type: 'button',
+        class: 'button button--small',
+        onclick: () => {
+          byId('banner').hidden = true
+          this.connection.sendToBehindServer()
+        }
+      }, t('local.sendAnyway')),
+      h('button', {
+        type: 'button',
+        class: 'button button--small button--quiet',
+        onclick: async () => {
+          await this.local.clear()
+          this.reloading = true
+          location.reload()
+        }
+      }, t('local.useServer')),
+      downloadButton(this.doc, this.boardId)
+    ])
     this.showStatus('closed', { storageOk: true })
   }
 
@@ -574,7 +699,12 @@ class BoardPage {
       flash(t('notice.refusedReloaded'))
       this.banner(t('notice.refused'), 'warning')
       this.reloading = true
-      setTimeout(() => location.reload(), 1500)
+      // the refused change is in the local copy too: start again from the server's state
+      this.local.clear().finally(() => setTimeout(() => location.reload(), 1500))
+    } else if (notice.kind === 'round') {
+      roundNotice(this.boardId) // carries the round's id only: the API says what one may see
+    } else if (notice.kind === 'comment') {
+      this.comments?.refreshSoon() // a thread's id only: the API has the comments
     } else if (notice.kind === 'storage') {
       if (!notice.ok) this.banner(t('notice.storage'), 'warning')
       else byId('banner').hidden = true
