@@ -292,3 +292,7 @@ def test_retaining_a_note_outside_the_vote_is_a_conflict(board: Board) -> None:
     board.reveal(opened["id"])
     path = f"/api/rounds/{opened['id']}/agree"
     problem(board.atelier.api("POST", path, board.facilitator, json={"notes": ["n2"]}), 409)
+
+
+def test_a_budget_sent_as_a_javascript_number_is_whole(board: Board) -> None:
+    assert board.opened(budget=3.0)["budget"] == 3

@@ -52,11 +52,21 @@ def note_texts(doc: Doc[Any]) -> dict[str, str]:
     return texts
 
 
+def whole(value: object) -> int | None:
+    """A whole number as JSON may carry it (``8`` or ``8.0``, as JavaScript sends numbers);
+    None for anything else."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not value.is_integer():
+        return None
+    return int(value)
+
+
 def vote_settings(data: Mapping[str, Any], on_board: list[str]) -> Settings:
     """The settings of a new vote round: budget, secret, and its notes (listed, or every
     note of the continuum at opening, in reading order)."""
-    budget = data.get("budget", DEFAULT_BUDGET)
-    if isinstance(budget, bool) or not isinstance(budget, int):
+    budget = whole(data.get("budget", DEFAULT_BUDGET))
+    if budget is None:
         raise BadRequest("'budget' must be a whole number of votes", field="budget")
     if not MIN_BUDGET <= budget <= MAX_BUDGET:
         raise BadRequest(
@@ -86,7 +96,8 @@ def vote_content(data: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
     kept: dict[str, int] = {}
     for note_id, count in votes.items():
         where = f"votes/{note_id}"
-        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        count = whole(count)
+        if count is None or count < 0:
             raise BadRequest(f"'{where}' must be a whole number of votes", field=where)
         if note_id not in settings["notes"]:
             raise Conflict(f"note {note_id!r} is not in this vote", field=where)

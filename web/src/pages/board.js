@@ -219,8 +219,8 @@ class BoardPage {
         event.returnValue = ''
       }
     })
+    this.localOpened = this.openLocal()
     this.checkGrant()
-    this.openLocal()
   }
 
   /** Open from the local copy at once when this browser has one, then connect. */
@@ -273,7 +273,9 @@ class BoardPage {
       }
     } catch (error) {
       if (!(error instanceof ApiError)) return
-      if (error.status === 401 || error.status === 403) this.closed({ code: error.status === 401 ? CloseCode.UNAUTHENTICATED : CloseCode.FORBIDDEN, reason: error.detail || '' })
+      if (error.status !== 401 && error.status !== 403) return
+      await this.localOpened // the refusal says how many unsent edits the local copy keeps
+      this.closed({ code: error.status === 401 ? CloseCode.UNAUTHENTICATED : CloseCode.FORBIDDEN, reason: error.detail || '' })
     }
   }
 
