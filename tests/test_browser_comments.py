@@ -6,29 +6,13 @@ violation with the panel or the thread open."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.support.atelier_server import AtelierServer
-from tests.support.browser import Person, axe_violations, describe, screenshot
+from tests.support.browser import Person, axe_violations, describe, invite_link, screenshot
 
 TEXT = "Réunion mensuelle des services"
 QUESTION = "Qui porte ce rendez-vous côté collectivité ?"
-
-
-@pytest.fixture
-def trio(browser: Browser) -> Iterator[tuple[Person, Person, Person]]:
-    people = (Person(browser, "Claire"), Person(browser, "Marie"), Person(browser, "Paul"))
-    yield people
-    for person in people:
-        person.close()
-
-
-def url(atelier: AtelierServer, board: str, role: str, party: str | None = None) -> str:
-    body = {"party": party} if party else {}
-    return str(atelier.invite_record(board, role, **body)["url"])
 
 
 def no_serious_violation(page: Page) -> None:
@@ -41,11 +25,11 @@ def test_a_mention_reaches_the_party_at_its_next_visit_then_is_answered_and_reso
 ) -> None:
     claire, marie, paul = trio
     board = atelier.create_board("continuum")
-    paul.join(url(atelier, board, "participant", "collectivite"), "collectivite")
+    paul.join(invite_link(atelier, board, "participant", "collectivite"), "collectivite")
     board_url = paul.page.url.split("#")[0]
     paul.page.close()  # Paul's first visit is over
 
-    marie.join(url(atelier, board, "participant", "etat"), "etat")
+    marie.join(invite_link(atelier, board, "participant", "etat"), "etat")
     marie.page.click('[data-key="add-coexistence"]')
     marie.page.keyboard.type(TEXT)
     marie.wait_saved()
@@ -90,7 +74,7 @@ def test_a_mention_reaches_the_party_at_its_next_visit_then_is_answered_and_reso
     screenshot(later, "comment-thread")
     no_serious_violation(later)
 
-    claire.join(url(atelier, board, "facilitator"))
+    claire.join(invite_link(atelier, board, "facilitator"))
     claire.page.get_by_role("button", name="Commentaires (2)").click()
     claire.page.locator("#comment-dialog").get_by_role(
         "button", name="Marquer comme résolu"
@@ -114,11 +98,11 @@ def test_the_since_panel_and_the_comment_buttons_speak_english_with_lang_en(
 ) -> None:
     _, marie, paul = trio
     board = atelier.create_board("workshop")
-    link = url(atelier, board, "participant", "collectivite")
+    link = invite_link(atelier, board, "participant", "collectivite")
     paul.join(link + ("&" if "?" in link else "?") + "lang=en")
     board_url = paul.page.url.split("#")[0]
     paul.page.close()
-    marie.join(url(atelier, board, "participant", "etat"), "etat")
+    marie.join(invite_link(atelier, board, "participant", "etat"), "etat")
     marie.page.click('[data-key="add-coexistence"]')
     marie.page.keyboard.type(TEXT)
     marie.wait_saved()

@@ -14,7 +14,14 @@ from pypdf import PdfReader
 
 from server.core.clock import parse_iso
 from tests.support.atelier_server import AtelierServer
-from tests.support.browser import ARTIFACTS, Person, axe_violations, describe, screenshot
+from tests.support.browser import (
+    ARTIFACTS,
+    Person,
+    axe_violations,
+    describe,
+    invite_link,
+    screenshot,
+)
 
 RUNNING = re.compile(r"^0[4-6]:\d\d$")
 OSCILLATOR_SPY = """
@@ -33,11 +40,6 @@ def paul(browser: Browser) -> Iterator[Person]:
     person = Person(browser, "Paul")
     yield person
     person.close()
-
-
-def url(atelier: AtelierServer, board: str, role: str, party: str | None = None) -> str:
-    body = {"party": party} if party else {}
-    return str(atelier.invite_record(board, role, **body)["url"])
 
 
 def in_english(link: str) -> str:
@@ -67,8 +69,8 @@ def test_a_locked_chain_shows_on_the_participants_tab_and_headings_until_unlocke
     atelier: AtelierServer, claire: Person, marie: Person
 ) -> None:
     board = atelier.create_board()
-    claire.join(url(atelier, board, "facilitator"))
-    marie.join(url(atelier, board, "participant", "etat"), "etat")
+    claire.join(invite_link(atelier, board, "facilitator"))
+    marie.join(invite_link(atelier, board, "participant", "etat"), "etat")
     claire.tab("facilitator")
     lock_row(claire.page, "Stratégie de changement")
     tab = marie.page.get_by_role("tab", name=re.compile(r"^Stratégie de changement\W+verrouillé$"))
@@ -92,8 +94,8 @@ def test_a_board_lock_marks_every_tab_and_a_section_lock_marks_the_agreement_in_
     atelier: AtelierServer, claire: Person, marie: Person
 ) -> None:
     board = atelier.create_board()
-    claire.join(url(atelier, board, "facilitator"))
-    marie.join(in_english(url(atelier, board, "participant", "etat")))
+    claire.join(invite_link(atelier, board, "facilitator"))
+    marie.join(in_english(invite_link(atelier, board, "participant", "etat")))
     section = atelier.api("POST", f"/api/boards/{board}/lock", json={"zone": "agreement.power"})
     assert section.status_code == 200
     expect(marie.page.locator("#tab-agreement .lock-mark")).to_have_text(", partly locked")
@@ -112,8 +114,8 @@ def test_one_more_minute_moves_the_end_of_the_timer_for_a_participant_too(
     atelier: AtelierServer, claire: Person, marie: Person
 ) -> None:
     board = atelier.create_board()
-    claire.join(url(atelier, board, "facilitator"))
-    marie.join(url(atelier, board, "participant", "etat"), "etat")
+    claire.join(invite_link(atelier, board, "facilitator"))
+    marie.join(invite_link(atelier, board, "participant", "etat"), "etat")
     claire.tab("facilitator")
     add = claire.page.get_by_role("button", name="Ajouter une minute au minuteur")
     expect(add).to_be_disabled()  # nothing to extend yet
@@ -139,8 +141,8 @@ def test_the_sound_at_the_end_is_off_by_default_kept_and_beeps_at_zero(
     board = atelier.create_board()
     for person in (claire, marie):
         person.context.add_init_script(OSCILLATOR_SPY)
-    claire.join(url(atelier, board, "facilitator"))
-    marie.join(url(atelier, board, "participant", "etat"), "etat")
+    claire.join(invite_link(atelier, board, "facilitator"))
+    marie.join(invite_link(atelier, board, "participant", "etat"), "etat")
     claire.tab("facilitator")
     sound = claire.page.get_by_label("Son à la fin")
     expect(sound).not_to_be_checked()
@@ -165,9 +167,9 @@ def test_deleting_another_partys_note_asks_first_can_be_undone_and_the_history_n
     atelier: AtelierServer, marie: Person, paul: Person
 ) -> None:
     board = atelier.create_board()
-    marie.join(url(atelier, board, "participant", "etat"), "etat")
+    marie.join(invite_link(atelier, board, "participant", "etat"), "etat")
     paul.context.clock.install()  # the page's clock runs on, and can be moved forward
-    paul.join(url(atelier, board, "participant", "collectivite"), "collectivite")
+    paul.join(invite_link(atelier, board, "participant", "collectivite"), "collectivite")
     add_note(marie.page, "assistance", "Budget partagé")
     marie.wait_saved()
     shown = note_card(paul.page, "Budget partagé")
@@ -200,7 +202,7 @@ def test_deleting_another_partys_note_asks_first_can_be_undone_and_the_history_n
 
 def test_ones_own_note_is_deleted_without_a_question(atelier: AtelierServer, marie: Person) -> None:
     board = atelier.create_board()
-    marie.join(url(atelier, board, "participant", "etat"), "etat")
+    marie.join(invite_link(atelier, board, "participant", "etat"), "etat")
     add_note(marie.page, "coexistence", "Ma propre note")
     note_card(marie.page, "Ma propre note").locator(".note__delete").click()
     expect(note_card(marie.page, "Ma propre note")).to_have_count(0)
@@ -214,7 +216,9 @@ def test_ones_own_note_is_deleted_without_a_question(atelier: AtelierServer, mar
 def test_the_chain_overview_fits_the_screen_and_prints_on_one_a4_page(
     atelier: AtelierServer, claire: Person
 ) -> None:
-    claire.join(url(atelier, "atelier-demo", "facilitator"))  # the first run's demo workshop
+    claire.join(
+        invite_link(atelier, "atelier-demo", "facilitator")
+    )  # the first run's demo workshop
     page = claire.page
     claire.tab("chain")
     middle = page.locator(".tier--intermediate .item").first
@@ -259,8 +263,8 @@ def test_the_new_controls_read_in_english_with_lang_en(
     atelier: AtelierServer, claire: Person, marie: Person
 ) -> None:
     board = atelier.create_board()
-    claire.join(in_english(url(atelier, board, "facilitator")))
-    marie.join(in_english(url(atelier, board, "participant", "etat")))
+    claire.join(in_english(invite_link(atelier, board, "facilitator")))
+    marie.join(in_english(invite_link(atelier, board, "participant", "etat")))
     add_note(claire.page, "coexistence", "Facilitator's note")
     note_card(marie.page, "Facilitator's note").locator(".note__delete").click()
     dialog = marie.page.get_by_role("alertdialog", name="Delete another party's note?")

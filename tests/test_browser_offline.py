@@ -106,6 +106,10 @@ def test_a_visited_board_opens_from_the_local_copy_before_the_server_answers(
     page = reopen(marie, f"{atelier.base_url}/boards/{board_id}")
     marie.tab("agreement")
     expect(page.locator(SECTION)).to_have_value("Déjà enregistré.")
+    for _ in range(100):  # then it tries the server (the route handler runs while we wait)
+        if held:
+            break
+        page.wait_for_timeout(100)
     assert held, "the page did try the server"
     assert page.locator("#save-status").get_attribute("data-status") != "saved"
 

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.support.atelier_server import AtelierServer
-from tests.support.browser import Person, axe_violations, describe, screenshot
+from tests.support.browser import Person, axe_violations, describe, invite_link, screenshot
 
 IDLE_SECONDS = 6
 """The idle threshold these browsers use (their `atelier.idleSeconds` setting)."""
@@ -44,20 +44,15 @@ def violations_in(page: Page, scope: str) -> list[dict[str, Any]]:
     ]
 
 
-def url(atelier: AtelierServer, board: str, role: str, party: str | None = None) -> str:
-    body = {"party": party} if party else {}
-    return str(atelier.invite_record(board, role, **body)["url"])
-
-
 def gather(atelier: AtelierServer, trio: tuple[Person, Person, Person]) -> str:
     """A board with an open session: Claire leads, Marie (État) and Paul (Collectivité) join."""
     claire, marie, paul = trio
     board = atelier.create_board()
-    claire.join(url(atelier, board, "facilitator"))
+    claire.join(invite_link(atelier, board, "facilitator"))
     started = atelier.api("POST", f"/api/boards/{board}/sessions", json={"title": "Atelier 1"})
     assert started.status_code == 201, started.text
-    marie.join(url(atelier, board, "participant", "etat"), "etat")
-    paul.join(url(atelier, board, "participant", "collectivite"), "collectivite")
+    marie.join(invite_link(atelier, board, "participant", "etat"), "etat")
+    paul.join(invite_link(atelier, board, "participant", "collectivite"), "collectivite")
     return board
 
 

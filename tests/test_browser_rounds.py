@@ -5,26 +5,10 @@ board; no serious axe violation in the focused view or the revealed round."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.support.atelier_server import AtelierServer
-from tests.support.browser import Person, axe_violations, describe, screenshot
-
-
-@pytest.fixture
-def trio(browser: Browser) -> Iterator[tuple[Person, Person, Person]]:
-    people = (Person(browser, "Claire"), Person(browser, "Marie"), Person(browser, "Paul"))
-    yield people
-    for person in people:
-        person.close()
-
-
-def url(atelier: AtelierServer, board: str, role: str, party: str | None = None) -> str:
-    body = {"party": party} if party else {}
-    return str(atelier.invite_record(board, role, **body)["url"])
+from tests.support.browser import Person, axe_violations, describe, invite_link, screenshot
 
 
 def answer(page: Page, level: str, comment: str) -> None:
@@ -42,9 +26,9 @@ def test_a_position_round_from_opening_to_the_agreed_position(
 ) -> None:
     claire, marie, paul = trio
     board = atelier.create_board("continuum")
-    claire.join(url(atelier, board, "facilitator"))
-    marie.join(url(atelier, board, "participant", "etat"), "etat")
-    paul.join(url(atelier, board, "participant", "collectivite"), "collectivite")
+    claire.join(invite_link(atelier, board, "facilitator"))
+    marie.join(invite_link(atelier, board, "participant", "etat"), "etat")
+    paul.join(invite_link(atelier, board, "participant", "collectivite"), "collectivite")
 
     claire.tab("facilitator")
     claire.page.fill("#round-title", "Où en est notre coopération ?")
@@ -86,9 +70,9 @@ def test_an_assessment_round_in_english_shows_each_partys_scores_and_the_gap(
 ) -> None:
     claire, marie, paul = trio
     board = atelier.create_board("continuum")
-    claire.join(url(atelier, board, "facilitator"))
+    claire.join(invite_link(atelier, board, "facilitator"))
     for person, party in ((marie, "etat"), (paul, "collectivite")):
-        link = url(atelier, board, "participant", party)
+        link = invite_link(atelier, board, "participant", party)
         person.join(link + ("&" if "?" in link else "?") + "lang=en")
     claire.tab("facilitator")
     claire.page.select_option("#round-kind", "assessment")
@@ -117,9 +101,9 @@ def test_a_private_note_lands_on_the_continuum_only_at_the_reveal(
 ) -> None:
     claire, marie, paul = trio
     board = atelier.create_board("continuum")
-    claire.join(url(atelier, board, "facilitator"))
-    marie.join(url(atelier, board, "participant", "etat"), "etat")
-    paul.join(url(atelier, board, "participant", "collectivite"), "collectivite")
+    claire.join(invite_link(atelier, board, "facilitator"))
+    marie.join(invite_link(atelier, board, "participant", "etat"), "etat")
+    paul.join(invite_link(atelier, board, "participant", "collectivite"), "collectivite")
     claire.tab("facilitator")
     claire.page.select_option("#round-kind", "notes")
     claire.page.select_option("#round-zone", "coexistence")

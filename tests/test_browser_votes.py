@@ -6,28 +6,13 @@ results and each note's count; no serious axe violation while voting or after.""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.support.atelier_server import AtelierServer
-from tests.support.browser import Person, axe_violations, describe, screenshot
+from tests.support.browser import Person, axe_violations, describe, invite_link, screenshot
 
 FIRST, SECOND = "Comité mensuel", "Fête de quartier"
-
-
-@pytest.fixture
-def trio(browser: Browser) -> Iterator[tuple[Person, Person, Person]]:
-    people = (Person(browser, "Claire"), Person(browser, "Marie"), Person(browser, "Paul"))
-    yield people
-    for person in people:
-        person.close()
-
-
-def url(atelier: AtelierServer, board: str, role: str, party: str | None = None) -> str:
-    body = {"party": party} if party else {}
-    return str(atelier.invite_record(board, role, **body)["url"])
 
 
 def add_note(page: Page, level: str, text: str) -> None:
@@ -50,12 +35,12 @@ def test_a_secret_vote_from_opening_to_the_ranked_results(
 ) -> None:
     claire, marie, paul = trio
     board = atelier.create_board("continuum")
-    claire.join(url(atelier, board, "facilitator"))
+    claire.join(invite_link(atelier, board, "facilitator"))
     add_note(claire.page, "coordination", FIRST)
     add_note(claire.page, "coexistence", SECOND)
     claire.wait_saved()
-    marie.join(url(atelier, board, "participant", "etat"), "etat")
-    paul.join(url(atelier, board, "participant", "collectivite"), "collectivite")
+    marie.join(invite_link(atelier, board, "participant", "etat"), "etat")
+    paul.join(invite_link(atelier, board, "participant", "collectivite"), "collectivite")
 
     claire.tab("facilitator")
     claire.page.select_option("#round-kind", "vote")
@@ -109,10 +94,10 @@ def test_an_open_vote_in_english_shows_the_running_totals_to_a_participant(
 ) -> None:
     claire, marie, _ = trio
     board = atelier.create_board("continuum")
-    claire.join(url(atelier, board, "facilitator"))
+    claire.join(invite_link(atelier, board, "facilitator"))
     add_note(claire.page, "coordination", FIRST)
     claire.wait_saved()
-    link = url(atelier, board, "participant", "etat")
+    link = invite_link(atelier, board, "participant", "etat")
     marie.join(link + ("&" if "?" in link else "?") + "lang=en")
     created = atelier.api(
         "POST", f"/api/boards/{board}/rounds", json={"kind": "vote", "budget": 3, "secret": False}

@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
+from tests.support.atelier_server import AtelierServer
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -106,6 +108,12 @@ class Person:
     def close(self) -> None:
         assert not self.errors, f"{self.name}'s page raised: {self.errors}"
         self.context.close()
+
+
+def invite_link(atelier: AtelierServer, board: str, role: str, party: str | None = None) -> str:
+    """The join link of a new invite (participants speak for ``party``)."""
+    body = {"party": party} if party else {}
+    return str(atelier.invite_record(board, role, **body)["url"])
 
 
 def screenshot(page: Page, name: str, *, full_page: bool = False) -> Path:

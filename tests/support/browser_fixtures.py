@@ -28,3 +28,12 @@ def marie(browser: Browser) -> Iterator[Person]:
     person = Person(browser, "Marie")
     yield person
     person.close()
+
+
+@pytest.fixture
+def trio(browser: Browser) -> Iterator[tuple[Person, Person, Person]]:
+    """The facilitator Claire and two participants, Marie and Paul."""
+    people = (Person(browser, "Claire"), Person(browser, "Marie"), Person(browser, "Paul"))
+    yield people
+    for person in people:
+        person.close()
