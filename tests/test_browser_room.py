@@ -214,9 +214,10 @@ def test_a_participants_caret_shows_to_another_in_the_same_section(
     expect(where).to_be_hidden()
 
 
-def test_what_changed_since_my_partys_approval_is_marked(
+def approved_by_marie(
     atelier: AtelierServer, trio: tuple[Person, Person, Person]
-) -> None:
+) -> tuple[Person, Person]:
+    """Marie (État) writes the principles and approves them; Paul has the text too."""
     _, marie, paul = trio
     gather(atelier, trio)
     marie.tab("agreement")
@@ -225,6 +226,13 @@ def test_what_changed_since_my_partys_approval_is_marked(
     marie.page.click('[data-key="approve-principles"]')
     marie.wait_saved()
     expect(paul.page.locator("#section-text-principles")).to_have_value("Nous décidons ensemble.")
+    return marie, paul
+
+
+def test_what_changed_since_my_partys_approval_is_marked(
+    atelier: AtelierServer, trio: tuple[Person, Person, Person]
+) -> None:
+    marie, paul = approved_by_marie(atelier, trio)
     paul.page.locator("#section-text-principles").click()
     paul.page.keyboard.press("End")
     paul.page.keyboard.press("ArrowLeft")
@@ -246,14 +254,7 @@ def test_what_changed_since_my_partys_approval_is_marked(
 def test_a_replaced_word_shows_deleted_and_inserted_until_approved_again(
     atelier: AtelierServer, trio: tuple[Person, Person, Person]
 ) -> None:
-    _, marie, paul = trio
-    gather(atelier, trio)
-    marie.tab("agreement")
-    paul.tab("agreement")
-    marie.page.locator("#section-text-principles").fill("Nous décidons ensemble.")
-    marie.page.click('[data-key="approve-principles"]')
-    marie.wait_saved()
-    expect(paul.page.locator("#section-text-principles")).to_have_value("Nous décidons ensemble.")
+    marie, paul = approved_by_marie(atelier, trio)
     paul.page.locator("#section-text-principles").fill("Nous choisissons ensemble.")
     paul.wait_saved()
     since = marie.page.locator("#since-principles")

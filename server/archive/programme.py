@@ -113,6 +113,12 @@ CSV_COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
+def hours(seconds: float, lang: str) -> str:
+    """Hours to one decimal, with a decimal comma in French (« 3,5 »)."""
+    text = f"{seconds / 3600:.1f}"
+    return text if lang == "en" else text.replace(".", ",")
+
+
 def programme_csv(table: dict[str, Any], lang: str) -> str:
     """The rows for a spreadsheet: semicolon-separated with decimal commas in French (what
     French Excel and LibreOffice open without an import dialog), commas in English; the
@@ -127,10 +133,6 @@ def programme_csv(table: dict[str, Any], lang: str) -> str:
 
 
 def _csv_cells(row: dict[str, Any], lang: str) -> list[str]:
-    def number(value: float) -> str:
-        text = f"{value:.1f}"
-        return text if lang == "en" else text.replace(".", ",")
-
     def level(value: str | None) -> str:
         return "" if value is None else pick(LEVEL_BY_ID[value].label, lang)
 
@@ -143,8 +145,8 @@ def _csv_cells(row: dict[str, Any], lang: str) -> list[str]:
         "first_level": level(row["first_level"]),
         "level_change": "" if row["level_change"] is None else str(row["level_change"]),
         "sessions": str(row["sessions"]),
-        "hours_used": number(row["coaching"]["used_s"] / 3600),
-        "hours_budget": number(row["coaching"]["budget_s"] / 3600),
+        "hours_used": hours(row["coaching"]["used_s"], lang),
+        "hours_budget": hours(row["coaching"]["budget_s"], lang),
         "agreement_agreed": str(row["agreement_agreed"]),
         "conditions": " | ".join(
             f"{pick(c.label, lang)}{colon}{scores[c.id]}" for c in CRITERIA if c.id in scores

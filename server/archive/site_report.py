@@ -12,6 +12,7 @@ from typing import Any
 
 from server.archive.charts import chain_svg, trajectory_svg
 from server.archive.contributions import METHOD as VOICE_METHOD
+from server.archive.programme import hours
 from server.archive.reports import html_to_pdf, party_label, template
 from server.boards.labels import (
     LEVEL_BY_ID,
@@ -81,11 +82,6 @@ WORDS: dict[str, Localized] = {
 }
 
 
-def _hours(seconds: float, lang: str) -> str:
-    text = f"{seconds / 3600:.1f}"
-    return text if lang == "en" else text.replace(".", ",")
-
-
 def render_html(d: SiteDossier, lang: str = "fr") -> str:
     lang = "en" if lang == "en" else "fr"
     html: str = template("site.html").render(**_context(d, lang))
@@ -114,7 +110,7 @@ def _context(d: SiteDossier, lang: str) -> dict[str, Any]:
         "site": d.journey["site"],
         "generated_at": iso(d.generated_at).replace("T", " ")[:16] + " UTC",
         "hours": w("hours_of").format(
-            used=_hours(coaching["used_s"], lang), budget=_hours(coaching["budget_s"], lang)
+            used=hours(coaching["used_s"], lang), budget=hours(coaching["budget_s"], lang)
         ),
         "sessions": [_session_view(s, lang) for s in sessions],
         "parties": [(p, party_names[p]) for p in TRINOME],

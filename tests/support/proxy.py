@@ -6,16 +6,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+from typing import Self
 
 
-class FailoverProxy:
-    def __init__(self, backends: list[int]) -> None:
-        self.backends = backends
+class _LocalProxy:
+    """Listening on a free port of 127.0.0.1, and relaying each accepted connection through
+    two pipes that the proxy owns and cancels when it stops."""
+
+    def __init__(self) -> None:
         self.port = 0
         self._server: asyncio.Server | None = None
         self._pipes: set[asyncio.Task[None]] = set()
 
-    async def __aenter__(self) -> FailoverProxy:
+    async def __aenter__(self) -> Self:
         self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
@@ -28,76 +31,74 @@ class FailoverProxy:
         await asyncio.gather(*self._pipes, return_exceptions=True)
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        raise NotImplementedError
+
+    def _relay(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        upstream: tuple[asyncio.StreamReader, asyncio.StreamWriter],
+    ) -> None:
+        for source, sink in ((reader, upstream[1]), (upstream[0], writer)):
+            task = asyncio.create_task(_pipe(source, sink))
+            self._pipes.add(task)
+            task.add_done_callback(self._pipes.discard)
+
+
+async def _pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+    try:
+        while data := await source.read(65536):
+            sink.write(data)
+            await sink.drain()
+    except (ConnectionError, OSError):
+        pass
+    finally:
+        with contextlib.suppress(Exception):
+            sink.close()
+
+
+class FailoverProxy(_LocalProxy):
+    def __init__(self, backends: list[int]) -> None:
+        super().__init__()
+        self.backends = backends
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         for port in self.backends:
             try:
-                upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", port)
+                upstream = await asyncio.open_connection("127.0.0.1", port)
                 break
             except OSError:
                 continue
         else:
             writer.close()
             return
-        for source, sink in ((reader, upstream_writer), (upstream_reader, writer)):
-            task = asyncio.create_task(self._pipe(source, sink))
-            self._pipes.add(task)
-            task.add_done_callback(self._pipes.discard)
-
-    @staticmethod
-    async def _pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
-        try:
-            while data := await source.read(65536):
-                sink.write(data)
-                await sink.drain()
-        except (ConnectionError, OSError):
-            pass
-        finally:
-            with contextlib.suppress(Exception):
-                sink.close()
+        self._relay(reader, writer, upstream)
 
 
-class NoUpgradeProxy:
+class NoUpgradeProxy(_LocalProxy):
     """An HTTP proxy like those of networks that drop the WebSocket ``Upgrade`` header: each
     request is forwarded without ``Upgrade`` (and with ``Connection: close``), so a WebSocket
     handshake reaches the server as a plain GET and fails; everything else, streamed answers
     included, is relayed as it arrives (nothing is buffered)."""
 
     def __init__(self, backend: int) -> None:
+        super().__init__()
         self.backend = backend
-        self.port = 0
         self.upgrades_dropped = 0
-        self._server: asyncio.Server | None = None
-        self._pipes: set[asyncio.Task[None]] = set()
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    async def __aenter__(self) -> NoUpgradeProxy:
-        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        assert self._server is not None
-        self._server.close()
-        for task in list(self._pipes):
-            task.cancel()
-        await asyncio.gather(*self._pipes, return_exceptions=True)
-
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             head = await reader.readuntil(b"\r\n\r\n")
-            upstream_reader, upstream_writer = await asyncio.open_connection(
-                "127.0.0.1", self.backend
-            )
+            upstream = await asyncio.open_connection("127.0.0.1", self.backend)
         except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, OSError):
             writer.close()
             return
-        upstream_writer.write(self._rewrite(head))
-        for source, sink in ((reader, upstream_writer), (upstream_reader, writer)):
-            task = asyncio.create_task(FailoverProxy._pipe(source, sink))
-            self._pipes.add(task)
-            task.add_done_callback(self._pipes.discard)
+        upstream[1].write(self._rewrite(head))
+        self._relay(reader, writer, upstream)
 
     def _rewrite(self, head: bytes) -> bytes:
         lines = head.decode("latin-1").split("\r\n")
