@@ -37,7 +37,7 @@ def create_app(settings: Settings, *, admin_token: str) -> Starlette:
     )
     app.state.services = svc
     # Board connections are served by ``sync.transport`` (see ``cli.serve``), not through ASGI.
-    authorize = board_connection_authorizer(engine)
+    authorize = board_connection_authorizer(engine, svc.grants)
     app.state.board_endpoint = BoardEndpoint(settings, lambda: svc.rooms, authorize)
     app.state.board_streams = StreamSessions(  # the HTTP fallback (``http.fallback``)
         app.state.board_endpoint, authorize, settings.max_frame_bytes
@@ -83,6 +83,7 @@ async def lifespan(svc: Services) -> AsyncIterator[None]:
         fanout=fanout,
         read_recent=recent_reader(engine) if fanout.distributed else None,
         limits=LiveLimits.from_settings(settings),
+        grants=svc.grants,
     )
     async with contextlib.AsyncExitStack() as stack:
         await stack.enter_async_context(writer)

@@ -12,8 +12,10 @@ import httpx
 import psycopg
 import pytest
 
+from server.core.errors import CloseCode
 from tests.support.atelier_server import AtelierServer
 from tests.support.proxy import FailoverProxy
+from tests.support.raw_client import RawClient
 from tests.support.services import RedisServer, create_database
 from tests.support.yjs_driver import YjsDriver
 
@@ -132,6 +134,20 @@ async def test_revoking_on_one_instance_closes_the_connection_on_the_other(
     await js.wait_synced("bob")
     cluster.a.api("DELETE", f"/api/invites/{invite['id']}")
     assert (await js.wait_close("bob", timeout_ms=1000))["code"] == 4403
+
+
+async def test_an_invite_revoked_on_one_instance_cannot_reconnect_to_the_other(
+    cluster: Cluster, js: YjsDriver
+) -> None:
+    """B verified the token once for the first connection; A's revocation reaches B."""
+    board = cluster.a.create_board()
+    invite = cluster.a.invite_record(board)
+    await js.connect("bob", url=cluster.b.ws_url, room=board, params={"token": invite["token"]})
+    await js.wait_synced("bob")
+    cluster.a.api("DELETE", f"/api/invites/{invite['id']}")
+    await js.wait_close("bob", timeout_ms=1000)
+    again = await RawClient.open(cluster.b.ws_url, board, invite["token"])
+    assert await again.closed() == (CloseCode.FORBIDDEN, "this invite has been revoked")
 
 
 async def test_killing_an_instance_moves_its_clients_with_nothing_lost(

@@ -198,6 +198,21 @@ async def test_an_invite_without_a_party_is_upgraded_once_and_reconnects(
     assert me["party"] == "etat"
 
 
+async def test_a_connection_after_the_upgrade_speaks_for_the_new_party(
+    atelier: AtelierServer,
+) -> None:
+    """The grant verified for the first connection is not reused once the invite changed."""
+    board_id = atelier.create_board()
+    invite = atelier.invite_record(board_id, "participant")
+    first = await RawClient.open(atelier.ws_url, board_id, invite["token"])
+    await first.sync()
+    atelier.api("PATCH", f"/api/invites/{invite['id']}", json={"party": "etat"})
+    await first.closed()
+    again = await RawClient.open(atelier.ws_url, board_id, invite["token"], party="etat")
+    await again.sync()
+    await again.close()
+
+
 @pytest.mark.parametrize("role", ["facilitator", "observer"])
 def test_only_participant_invites_take_a_party(atelier: AtelierServer, role: str) -> None:
     board_id = atelier.create_board()
@@ -251,6 +266,20 @@ async def test_revoking_a_facilitators_invite_revokes_the_invites_it_made(
     assert (await child.closed())[0] == CloseCode.FORBIDDEN
     again = atelier.api("GET", "/api/me", token=made["token"])
     assert problem(again, 403)["detail"] == "this invite has been revoked"
+
+
+async def test_an_invite_revoked_with_its_maker_cannot_reconnect(atelier: AtelierServer) -> None:
+    board_id = atelier.create_board()
+    parent = atelier.invite_record(board_id, "facilitator")
+    made = atelier.api(
+        "POST", f"/api/boards/{board_id}/invites", parent["token"], json={"role": "observer"}
+    ).json()
+    child = await RawClient.open(atelier.ws_url, board_id, made["token"])
+    await child.sync()
+    atelier.api("DELETE", f"/api/invites/{parent['id']}")
+    await child.closed()
+    again = await RawClient.open(atelier.ws_url, board_id, made["token"])
+    assert await again.closed() == (CloseCode.FORBIDDEN, "this invite has been revoked")
 
 
 async def test_revoking_keeps_the_operators_invites(atelier: AtelierServer) -> None:

@@ -8,12 +8,14 @@ token is valid (``catalog.verify_token``), never what it allows.
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 
 from starlette.requests import Request
 
-from server.core.auth import Grant, Role, same_secret
+from server.core.auth import Grant, Role, hash_token, same_secret
 from server.core.errors import Forbidden, NotFound, Unauthenticated
+from server.core.grants import GrantCache
 from server.core.slugs import SLUG_RULE, is_slug
 from server.http.requests import blocking, record_id
 from server.http.services import services
@@ -250,23 +252,34 @@ async def invite_to_manage(request: Request) -> catalog.Invite:
     return invite
 
 
-def connection_grant(engine: Engine, board_id: str, token: str) -> Grant:
-    """What a board connection's token allows on that board (blocking: two small queries)."""
+def connection_grant(engine: Engine, board_id: str, token: str) -> tuple[Grant, str | None]:
+    """The grant a board connection's token carries, and the board's site (blocking: two
+    small queries); whether the grant covers the board is the caller's check."""
     grant = catalog.verify_token(engine, token)
     site = catalog.board_site(engine, board_id)
     if site is None:
         raise NotFound(f"no board with id {board_id!r}")
-    if not grant.covers(board_id, site[0]):
-        raise Forbidden(OTHER_BOARD_CONNECTION)
-    return grant
+    return grant, site[0]
 
 
-def board_connection_authorizer(engine: Engine) -> Authorizer:
-    """The check the board endpoint runs before accepting a connection, off the loop."""
+def board_connection_authorizer(engine: Engine, grants: GrantCache) -> Authorizer:
+    """The check the board endpoint runs before accepting a connection: from ``grants`` when
+    both the token and the board are known there, else off the loop in the database."""
 
     async def authorize(board_id: str, token: str) -> Grant:
         if not is_slug(board_id):
             raise NotFound(f"board ids are slugs {SLUG_RULE}")
-        return await asyncio.to_thread(connection_grant, engine, board_id, token)
+        token_hash = hash_token(token)
+        grant = grants.grant(token_hash, time.time()) if token else None
+        known = grants.site_of(board_id)
+        if grant is None or known is None:
+            generation = grants.generation
+            verified, site = await asyncio.to_thread(connection_grant, engine, board_id, token)
+            grants.remember(token_hash, verified, generation)
+            grants.remember_site(board_id, site)
+            grant, known = verified, (site,)
+        if not grant.covers(board_id, known[0]):
+            raise Forbidden(OTHER_BOARD_CONNECTION)
+        return grant
 
     return authorize

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from starlette.requests import Request
 
+from server.core.grants import GrantCache
 from server.core.settings import Settings
 from server.store.db import Engine
 from server.store.writer import LogWriter
@@ -22,6 +23,8 @@ class Services:
     engine: Engine
     admin_token: str
     fanout: Fanout = field(default_factory=LocalFanout)
+    grants: GrantCache = field(default_factory=GrantCache)
+    """Verified grants of board connections, forgotten by the rooms' kicks."""
     _writer: LogWriter | None = field(default=None, repr=False)
     _rooms: Rooms | None = field(default=None, repr=False)
 

@@ -11,6 +11,7 @@ from types import TracebackType
 
 from server.core import memory
 from server.core.errors import CloseCode
+from server.core.grants import GrantCache
 from server.sync.fanout import Fanout, LocalFanout
 from server.sync.limits import InviteLedger, LiveLimits
 from server.sync.loader import Loader, RecentReader
@@ -40,10 +41,13 @@ class Rooms:
         fanout: Fanout | None = None,
         read_recent: RecentReader | None = None,
         limits: LiveLimits | None = None,
+        grants: GrantCache | None = None,
     ) -> None:
         self._limits = limits or LiveLimits()
         self.invites = InviteLedger(self._limits)
         """Connections and bytes per invite, over every board of this instance."""
+        self._grants = GrantCache() if grants is None else grants
+        """Verified grants of the connection check: an invite kicked is verified again."""
         self._sink = sink
         self._loader = loader
         self._fanout: Fanout = fanout or LocalFanout()
@@ -162,7 +166,9 @@ class Rooms:
                 (room.locks.add if message.get("locked") else room.locks.discard)(zone)
 
     def on_reconnected(self) -> None:
-        """The broker came back: whatever it dropped meanwhile is in the shared log."""
+        """The broker came back: whatever it dropped meanwhile is in the shared log, and
+        kicks it dropped may have changed invites."""
+        self._grants.forget_all()
         for room in list(self._rooms.values()):
             task = asyncio.get_running_loop().create_task(self.catch_up(room))
             self._catch_ups.add(task)
@@ -191,6 +197,7 @@ class Rooms:
         return self._kick_local(invite_id, reason)
 
     def _kick_local(self, invite_id: str, reason: str) -> int:
+        self._grants.forget_invite(invite_id)
         kicked = 0
         for room in self._rooms.values():
             for peer in list(room.peers):
