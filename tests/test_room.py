@@ -173,8 +173,48 @@ def test_a_resynced_zone_watcher_forgets_a_refused_update() -> None:
     doc = doc_from_updates([SEED])
     watcher = ZoneWatcher(doc)
     watcher.touched_by(client_edit(a_note))
-    watcher.resync(doc)
+    watcher.resync()
     assert watcher.touched_by(client_edit(a_note)) == {"continuum"}
+
+
+def test_a_room_builds_no_shadow_until_a_client_writes() -> None:
+    """Readers cost one copy of the board; the shadow comes with the first write to check."""
+    room = board_room(Sink())
+    reader = peer_on(Socket(), invite="reader")
+    room.join(reader)
+    room.receive(reader, protocol.SyncStep1(b"\x00"))
+    room.receive(reader, protocol.SyncStep2(b"\x00\x00"))  # its replica has nothing new
+    room.set_lock("chain", True, "inv-f", AT, "Fa")
+    assert not room._zones.has_shadow
+    room.receive(peer_on(Socket(), invite="writer"), protocol.Update(client_edit(a_note)))
+    assert room._zones.has_shadow
+
+
+def lifting_the_lock_mirror(room: Room) -> bytes:
+    """A participant's replica of the room clearing ``meta.locks`` itself."""
+    replica = doc_from_updates([room.doc.get_update()])
+    before = replica.get_state()
+    layout.clear_lock(replica, "continuum")
+    return replica.get_update(before)
+
+
+def test_a_write_into_a_server_change_made_before_the_shadow_is_refused() -> None:
+    room = board_room(Sink())
+    room.set_lock("continuum", True, "inv-f", AT, "Fa")  # no client write yet: no shadow
+    participant = peer_on(Socket(), invite="p")
+    room.receive(participant, protocol.Update(lifting_the_lock_mirror(room)))
+    assert participant.refused_writes == 1
+    assert "continuum" in layout.root(room.doc, layout.META)["locks"]
+
+
+def test_a_write_into_a_server_change_made_after_the_shadow_is_refused() -> None:
+    room = board_room(Sink())
+    participant = peer_on(Socket(), invite="p")
+    room.receive(participant, protocol.Update(client_edit(a_note)))  # the shadow is built
+    room.set_lock("continuum", True, "inv-f", AT, "Fa")
+    room.receive(participant, protocol.Update(lifting_the_lock_mirror(room)))
+    assert participant.refused_writes == 1
+    assert "continuum" in layout.root(room.doc, layout.META)["locks"]
 
 
 def test_a_clients_write_to_the_revealed_rounds_is_refused() -> None:

@@ -14,6 +14,11 @@ from server.boards.document import engine_guard
 from server.sync.protocol import ByteReader, MalformedMessage
 
 
+EMPTY_UPDATE = b"\x00\x00"
+"""No items, no deletions: a replica's answer when it has nothing the server lacks (every
+connection sends one as it syncs)."""
+
+
 class InvalidUpdate(MalformedMessage):
     """The bytes are not a Yjs update the CRDT engine accepts."""
 

@@ -26,7 +26,7 @@ from server.core.auth import FACILITATION, Role
 from server.core.errors import CloseCode, Overloaded
 from server.core.metrics import counters
 from server.sync import protocol
-from server.sync.crdt import InvalidUpdate, adds_anything
+from server.sync.crdt import EMPTY_UPDATE, InvalidUpdate, adds_anything
 from server.sync.fanout import LocalFanout
 from server.sync.limits import InviteLedger, LiveLimits
 from server.sync.peer import Peer
@@ -183,6 +183,9 @@ class Room:
         return None
 
     def _write(self, peer: Peer, update: bytes) -> None:
+        if update == EMPTY_UPDATE:  # changes nothing: no check, no shadow, no transaction
+            peer.track_update_frame(0)
+            return
         refusal = self._may_write(peer)
         if refusal is not None:
             if adds_anything(self.doc, update):
@@ -199,11 +202,11 @@ class Room:
             with engine_guard("invalid update", InvalidUpdate):
                 zones = self._zones.touched_by(update)
         except InvalidUpdate:
-            self._zones.resync(self.doc)
+            self._zones.resync()
             raise
         refusal = self._zone_refusal(peer, zones)
         if refusal is not None:
-            self._zones.resync(self.doc)
+            self._zones.resync()
             self._refuse(peer, refusal)
             peer.track_update_frame(0)
             return
@@ -265,7 +268,7 @@ class Room:
         the server). ``on_durable`` runs once per logged update; returns how many there are."""
         changes = self._transact("server", lambda: change(self.doc))
         for data in changes:
-            self._zones.touched_by(data)
+            self._zones.follow(data)
             self._submit(data, None, author, on_durable)
         return len(changes)
 
@@ -273,7 +276,7 @@ class Room:
         """An update already durable elsewhere (another instance, or the shared log):
         apply and relay it locally, never persist or republish it."""
         for data in self._transact("remote", lambda: self.doc.apply_update(update)):
-            self._zones.touched_by(data)
+            self._zones.follow(data)
             self._broadcast(protocol.encode_update(data), exclude=None)
 
     def _on_change(self, event: TransactionEvent) -> None:

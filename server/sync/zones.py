@@ -4,7 +4,15 @@ Yjs updates name their parents by item ids, so where an update writes can only b
 integrating it. Each room keeps a shadow replica of its document: a client's update is
 applied to the shadow first, the shadow's deep observers report the zones it changed, and
 only an allowed update is applied to the real document. A refused update has polluted the
-shadow, so the shadow is rebuilt from the real document (rare: refusals close the sender).
+shadow, so the shadow is dropped and rebuilt from the real document when next needed (rare:
+refusals close the sender).
+
+The shadow is built at a board's first client write, not when the board is loaded: most
+connections only read (a board opened by twenty people may be written by none for
+minutes), and a shadow costs a second copy of the document in memory and an encode and
+apply of the whole board. Changes that reach the real document without a check (the
+server's own, other instances') are applied to the shadow only if it exists; a shadow
+built later starts from the real document, which has them.
 """
 
 from __future__ import annotations
@@ -62,35 +70,44 @@ def approval_parties(root: str, path: list[Any], keys: list[str]) -> set[str]:
 
 
 class ZoneWatcher:
-    """The shadow replica and what the last applied update touched."""
+    """The shadow replica (built when first needed) and what the last update touched."""
 
     def __init__(self, doc: Doc[Any]) -> None:
+        self._doc = doc
         self._touched: set[str] = set()
         self.approvals: set[str] = set()
         """Parties whose approval the last update wrote (``*``: any party)."""
         self.approval_values: dict[str, object] = {}
         """The approvals the last update wrote, by party (withdrawals are not listed)."""
-        self._shadow: Doc[Any] = Doc()
+        self._shadow: Doc[Any] | None = None
         self._subscriptions: list[Any] = []
-        self.resync(doc)
+
+    @property
+    def has_shadow(self) -> bool:
+        return self._shadow is not None
 
     def close(self) -> None:
-        """Unsubscribe the shadow's observers so both can be freed."""
+        """Unsubscribe the shadow's observers and drop it, so both can be freed."""
         for root, subscription in self._subscriptions:
             root.unobserve(subscription)
         self._subscriptions = []
+        self._shadow = None
 
-    def resync(self, doc: Doc[Any]) -> None:
-        """Rebuild the shadow from the real document."""
+    def resync(self) -> None:
+        """Forget the shadow: the next check rebuilds it from the real document."""
         self.close()
-        self._shadow = Doc()
-        self._shadow.apply_update(doc.get_update())
+
+    def _build(self) -> Doc[Any]:
+        shadow: Doc[Any] = Doc()
+        shadow.apply_update(self._doc.get_update())
         names = (META, NOTES, CHAIN, AGREEMENT, ROUNDS, CONDITIONS, SUPPORT)
-        roots = [self._shadow.get(name, type=Map) for name in names]
+        roots = [shadow.get(name, type=Map) for name in names]
         self._subscriptions = [
             (root, root.observe_deep(self._observer(name)))
             for name, root in zip(names, roots, strict=True)
         ]
+        self._shadow = shadow
+        return shadow
 
     def _observer(self, root: str) -> Callable[[list[Any]], None]:
         def observe(events: list[Any]) -> None:
@@ -113,9 +130,17 @@ class ZoneWatcher:
                 self.approval_values[party] = value.to_py() if isinstance(value, Map) else value
 
     def touched_by(self, update: bytes) -> set[str]:
-        """Apply ``update`` to the shadow and return the zones it changed (may raise)."""
+        """Apply ``update``, not yet in the real document, to the shadow and return the
+        zones it changed (may raise)."""
         self._touched = set()
         self.approvals = set()
         self.approval_values = {}
-        self._shadow.apply_update(update)
+        shadow = self._shadow if self._shadow is not None else self._build()
+        shadow.apply_update(update)
         return self._touched
+
+    def follow(self, update: bytes) -> None:
+        """An update the real document already has (the server's, another instance's):
+        the shadow, if built, must have it too."""
+        if self._shadow is not None:
+            self.touched_by(update)
