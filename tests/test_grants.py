@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from sqlalchemy import event
+
+from server.boards.document import seed_update
 from server.core.auth import Grant, Role
+from server.core.errors import Forbidden
 from server.core.grants import GrantCache
+from server.http.access import board_connection_authorizer
+from server.store import catalog
+from server.store.db import Engine
+
+SEED = seed_update("workshop", "Atelier")
 
 
 class Clock:
@@ -82,3 +93,37 @@ def test_a_boards_site_is_kept_none_included() -> None:
     assert cache.site_of("board") is None
     cache.remember_site("board", None)
     assert cache.site_of("board") == (None,)
+
+
+def statements_on(engine: Engine) -> list[str]:
+    """Every SQL statement the engine runs from now on."""
+    seen: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
+    return seen
+
+
+async def test_simultaneous_connections_of_one_token_are_verified_once(engine: Engine) -> None:
+    board = catalog.create_board(engine, "b", "Atelier", "workshop", SEED, None)
+    _, token = catalog.create_invite(
+        engine, board_id=board.id, site_id=None, role=Role.PARTICIPANT, label=None, expires_in=None
+    )
+    authorize = board_connection_authorizer(engine, GrantCache())
+    statements = statements_on(engine)
+    grants = await asyncio.gather(*(authorize("b", token) for _ in range(10)))
+    assert len({g.invite_id for g in grants}) == 1
+    assert len(statements) == 2  # the token, then the board's site
+    await authorize("b", token)  # a reconnection: nothing asked of the database
+    assert len(statements) == 2
+
+
+async def test_simultaneous_connections_of_a_revoked_token_are_all_refused(engine: Engine) -> None:
+    board = catalog.create_board(engine, "b", "Atelier", "workshop", SEED, None)
+    invite, token = catalog.create_invite(
+        engine, board_id=board.id, site_id=None, role=Role.PARTICIPANT, label=None, expires_in=None
+    )
+    catalog.revoke_invite(engine, invite.id)
+    authorize = board_connection_authorizer(engine, GrantCache())
+    results = await asyncio.gather(
+        *(authorize("b", token) for _ in range(5)), return_exceptions=True
+    )
+    assert all(isinstance(r, Forbidden) for r in results)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
+from functools import partial
 
 from starlette.requests import Request
 
@@ -264,7 +265,22 @@ def connection_grant(engine: Engine, board_id: str, token: str) -> tuple[Grant, 
 
 def board_connection_authorizer(engine: Engine, grants: GrantCache) -> Authorizer:
     """The check the board endpoint runs before accepting a connection: from ``grants`` when
-    both the token and the board are known there, else off the loop in the database."""
+    both the token and the board are known there, else off the loop in the database, once
+    for all the connections of one token to one board that arrive meanwhile (a class's
+    shared link, or every client of an invite coming back after a restart)."""
+    in_flight: dict[tuple[str, str], asyncio.Task[tuple[Grant, str | None]]] = {}
+
+    async def look_up(board_id: str, token: str, token_hash: str) -> tuple[Grant, str | None]:
+        generation = grants.generation
+        grant, site = await asyncio.to_thread(connection_grant, engine, board_id, token)
+        grants.remember(token_hash, grant, generation)
+        grants.remember_site(board_id, site)
+        return grant, site
+
+    def settled(key: tuple[str, str], task: asyncio.Task[tuple[Grant, str | None]]) -> None:
+        in_flight.pop(key, None)
+        if not task.cancelled():
+            task.exception()  # retrieved here too, should every waiter have left
 
     async def authorize(board_id: str, token: str) -> Grant:
         if not is_slug(board_id):
@@ -273,10 +289,13 @@ def board_connection_authorizer(engine: Engine, grants: GrantCache) -> Authorize
         grant = grants.grant(token_hash, time.time()) if token else None
         known = grants.site_of(board_id)
         if grant is None or known is None:
-            generation = grants.generation
-            verified, site = await asyncio.to_thread(connection_grant, engine, board_id, token)
-            grants.remember(token_hash, verified, generation)
-            grants.remember_site(board_id, site)
+            key = (token_hash, board_id)
+            task = in_flight.get(key)
+            if task is None:
+                task = asyncio.create_task(look_up(board_id, token, token_hash))
+                in_flight[key] = task
+                task.add_done_callback(partial(settled, key))
+            verified, site = await asyncio.shield(task)  # one waiter leaving cancels no other
             grant, known = verified, (site,)
         if not grant.covers(board_id, known[0]):
             raise Forbidden(OTHER_BOARD_CONNECTION)
