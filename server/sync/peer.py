@@ -84,7 +84,8 @@ class Peer:
         self.party = party
         self.acks = acks
         self.limiter = limiter
-        self._outbox: deque[bytes] = deque()
+        self._outbox: deque[bytes] | None = None
+        """Frames waiting for the socket, made at the first wait (most peers never wait)."""
         self._outbox_bytes = 0
         self._max_messages = outbox_max_messages
         self._max_bytes = outbox_max_bytes
@@ -96,8 +97,9 @@ class Peer:
         self.settled_frames = 0
         """Update-carrying frames received (SyncStep2 and Update) that are durable or held
         nothing new: the ``acks`` figure."""
-        self._unsettled: deque[int] = deque()
-        """Log submissions still pending per unsettled frame, in frame order."""
+        self._unsettled: deque[int] | None = None
+        """Log submissions still pending per unsettled frame, in frame order (made at the
+        first frame that is not settled at once: a reader never needs it)."""
 
     @property
     def closed(self) -> bool:
@@ -113,13 +115,15 @@ class Peer:
             return
         # One frame alone always fits (a whole board for a newcomer can be large);
         # the limits bound the backlog of a peer that does not read.
-        if self._outbox and (
-            len(self._outbox) >= self._max_messages
-            or self._outbox_bytes + len(frame) > self._max_bytes
+        outbox = self._outbox
+        if outbox is None:
+            outbox = self._outbox = deque()
+        elif outbox and (
+            len(outbox) >= self._max_messages or self._outbox_bytes + len(frame) > self._max_bytes
         ):
             self.close(CloseCode.OVERLOADED, "too slow to follow the board; reconnect to resync")
             return
-        self._outbox.append(frame)
+        outbox.append(frame)
         self._outbox_bytes += len(frame)
 
     def resume(self) -> None:
@@ -135,7 +139,7 @@ class Peer:
             return
         self.close_code = code
         counters.closes[int(code)] += 1
-        self._outbox.clear()
+        self._outbox = None
         self._outbox_bytes = 0
         self._link.close(int(code), reason)
 
@@ -143,11 +147,16 @@ class Peer:
         """The connection is lost: nothing more is written to it."""
         if self.close_code is None:
             self.close_code = CloseCode.NORMAL
-        self._outbox.clear()
+        self._outbox = None
         self._outbox_bytes = 0
 
     def track_update_frame(self, submissions: int) -> None:
         """Remember an update frame that produced ``submissions`` log entries."""
+        if self._unsettled is None:
+            if submissions <= 0:  # nothing to wait for, and no frame before it waits
+                self._settled(1)
+                return
+            self._unsettled = deque()
         self._unsettled.append(submissions)
         self._settle()
 
@@ -158,9 +167,14 @@ class Peer:
         self._settle()
 
     def _settle(self) -> None:
-        before = self.settled_frames
+        settled = 0
         while self._unsettled and self._unsettled[0] <= 0:
             self._unsettled.popleft()
-            self.settled_frames += 1
-        if self.acks and self.settled_frames != before:
+            settled += 1
+        if settled:
+            self._settled(settled)
+
+    def _settled(self, frames: int) -> None:
+        self.settled_frames += frames
+        if self.acks:
             self.enqueue(encode_durable_ack(self.settled_frames))

@@ -31,7 +31,7 @@ from urllib.parse import parse_qs, unquote
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.exceptions import PayloadTooBig
 from websockets.frames import Frame, Opcode
-from websockets.http11 import Request
+from websockets.http11 import Request, Response
 from websockets.protocol import State
 from websockets.server import ServerProtocol
 
@@ -126,6 +126,23 @@ def _frame_extent(head: bytearray) -> tuple[int, int] | None:
     return head[0] & 0x0F, offset + size
 
 
+class _Unused:
+    """Stands for uvicorn's per-connection ASGI receive queue and ``writable`` event, which
+    a board connection never uses (about 4 KB each); every call is a no-op."""
+
+    def put_nowait(self, item: object) -> None:
+        pass
+
+    def set(self) -> None:
+        pass
+
+    def clear(self) -> None:
+        pass
+
+
+_UNUSED = _Unused()
+
+
 class _LastFrame:
     """The wire form of the last message framed: a broadcast hands the same ``bytes``
     object to every peer of the room, so it is framed once rather than once per peer."""
@@ -153,6 +170,8 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
         """The fragments of a message so far: one buffer, bounded by ``max_frame_bytes``
         (the library checks their sum as each arrives)."""
         self._drain: _Drain | None = None
+        self._handshake: Response | None = None
+        """The 101 answer, until the client is admitted (or told why not)."""
         self.can_write = True
         """False while the socket's send buffer is above its high-water mark."""
 
@@ -166,14 +185,15 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
             return
         board_id = unquote(raw_id)  # "..%2f..%2fetc" is one segment, and not a slug: 4404
         self.is_board = True
-        self.request = event
-        self.response = self.conn.accept(event)
-        if self.response.status_code != 101:  # not a valid WebSocket handshake
+        self.queue = self.writable = _UNUSED  # type: ignore[assignment]
+        response = self.conn.accept(event)
+        if response.status_code != 101:  # not a valid WebSocket handshake
             self.handshake_complete = self.close_sent = True
-            self.conn.send_response(self.response)
+            self.conn.send_response(response)
             self._flush()
             self.transport.close()
             return
+        self._handshake = response
         self.transport.pause_reading()  # nothing is read before the client is admitted
         task = self.loop.create_task(self._admit(board_id, query))
         task.add_done_callback(self.on_task_complete)
@@ -193,7 +213,7 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
         if self.transport.is_closing():  # the client left, or the server is stopping
             return
         self._accept()
-        logger.info(
+        logger.debug(  # a workshop's connections come and go all hour: /metrics counts them
             "board %s: %s connected (invite %s)",
             board_id,
             admission.grant.role.value,
@@ -206,7 +226,9 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
 
     def _accept(self) -> None:
         self.handshake_complete = True
-        self.conn.send_response(self.response)
+        if self._handshake is not None:
+            self.conn.send_response(self._handshake)
+            self._handshake = None
         self._flush()
         self.start_keepalive()
 
