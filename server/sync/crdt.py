@@ -13,7 +13,6 @@ from pycrdt import Doc, get_update
 from server.boards.document import engine_guard
 from server.sync.protocol import ByteReader, MalformedMessage
 
-
 EMPTY_UPDATE = b"\x00\x00"
 """No items, no deletions: a replica's answer when it has nothing the server lacks (every
 connection sends one as it syncs)."""
