@@ -56,3 +56,22 @@ async def test_json_logs_carry_board_and_peer(start_atelier: Callable[..., Ateli
     refusal = next(r for r in records if r.get("code") == 4400)
     assert (refusal["board"], refusal["peer"]) == (board_id, invite["id"])
     assert all(invite["token"] not in json.dumps(r) for r in records)
+
+
+async def test_a_board_connection_that_comes_and_goes_logs_nothing_at_info(
+    start_atelier: Callable[..., AtelierServer],
+) -> None:
+    """A workshop's connections come and go all hour; /metrics counts them, the log keeps
+    what needs a person's attention."""
+    server = start_atelier(ATELIER_LOG_FORMAT="json")
+    board_id = server.create_board()
+    client = await RawClient.open(server.ws_url, board_id, server.invite(board_id))
+    await client.sync()
+    await client.close()
+    server.api("GET", f"/api/boards/{board_id}")  # logged once the close is behind it
+    lines = server.log().splitlines()
+    records = [json.loads(line) for line in lines if line.startswith("{")]
+    assert any(f"/api/boards/{board_id} " in r["message"] for r in records)
+    assert [
+        r["message"] for r in records if "/ws/boards" in r["message"] or "connect" in r["message"]
+    ] == []

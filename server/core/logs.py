@@ -69,6 +69,9 @@ def log_config(log_format: str, level: str) -> dict[str, Any]:
         name: {"handlers": ["main"], "level": level.upper(), "propagate": False}
         for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "atelier")
     }
+    # The WebSocket library's "connection open" and "connection closed", one pair per board
+    # connection (``sync.transport``): its warnings and errors only.
+    loggers["atelier.ws.protocol"] = {"level": "WARNING"}
     return {
         "version": 1,
         "disable_existing_loggers": False,

@@ -42,6 +42,9 @@ from server.sync.peer import Peer
 from server.sync.room import Room
 
 logger = logging.getLogger("atelier.ws")
+PROTOCOL_LOGGER = logging.getLogger("atelier.ws.protocol")
+"""The ``websockets`` state machine's own lines: "connection open" and "connection closed"
+at info for every connection, which ``core.logs`` keeps at warning and above."""
 
 BOARD_PATH = "/ws/boards/"
 FRAME_ONCE_MAX_BYTES = 64 * 1024
@@ -161,7 +164,7 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
         self.conn = _Connection(
             extensions=self.conn.available_extensions,
             max_size=self.config.ws_max_size,
-            logger=self.conn.logger,
+            logger=PROTOCOL_LOGGER,
         )
         self.close_timeout = CLOSE_TIMEOUT_SECONDS
         self.is_board = False
