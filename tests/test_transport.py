@@ -206,6 +206,43 @@ async def test_other_websocket_paths_are_refused_by_the_http_app(
     assert refused.value.response.status_code == 403
 
 
+UPGRADE = b"Host: test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+KEY = b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+VERSION = b"Sec-WebSocket-Version: 13\r\n"
+
+
+async def status_line(server: AtelierServer, request: bytes) -> bytes:
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    writer.write(request)
+    line = await asyncio.wait_for(reader.readline(), 5)
+    writer.close()
+    return line.rstrip()
+
+
+@pytest.mark.parametrize(
+    ("request_line", "headers", "status"),
+    [
+        (b"GET /ws/boards/b", UPGRADE + KEY + VERSION, b"101"),
+        (b"GET /ws/boards/b", UPGRADE + VERSION, b"400"),  # no key
+        (b"GET /ws/boards/b", UPGRADE + KEY + b"Sec-WebSocket-Version: 8\r\n", b"400"),
+        (b"GET /ws/boards/b\xc3\xa9", UPGRADE + KEY + VERSION, b"400"),  # not ASCII
+        (b"POST /ws/boards/b", UPGRADE + KEY + VERSION, b"405"),
+        (b"GET /ws/boards/b", UPGRADE + KEY + VERSION + b"X-Bad: a\x01b\r\n", b"400"),
+    ],
+    ids=["valid", "no-key", "old-version", "non-ascii-path", "post", "control-char-header"],
+)
+async def test_the_upgrade_request_read_once_is_judged_as_the_library_would(
+    server: AtelierServer, request_line: bytes, headers: bytes, status: bytes
+) -> None:
+    """uvicorn's parser reads a board's upgrade request and hands it over as it is; what
+    a client gets back is what the WebSocket library says of the same request."""
+    line = await status_line(server, request_line + b"?token=x HTTP/1.1\r\n" + headers + b"\r\n")
+    assert line.split(b" ")[1] == status
+    assert (await status_line(server, b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")).endswith(
+        b"200 OK"
+    )
+
+
 async def test_pings_from_a_client_that_never_reads_close_it_with_4429(
     server: AtelierServer,
 ) -> None:

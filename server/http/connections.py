@@ -34,6 +34,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from server.core.errors import PROBLEM_MEDIA_TYPE, problem
 from server.core.settings import Settings
+from server.sync.transport import BoardWebSocketProtocol
 
 RETRY_AFTER_SECONDS = 1
 ABORT_HOOK = "atelier.abort"
@@ -113,7 +114,22 @@ class GuardedHttpProtocol(HttpToolsProtocol):
 
     def handle_websocket_upgrade(self) -> None:
         self._forget()  # a WebSocket has its own limits (``sync.transport``)
-        super().handle_websocket_upgrade()
+        board_protocol = self.ws_protocol_class
+        if not (
+            self.scope["method"] == "GET"
+            and self.url.isascii()
+            and isinstance(board_protocol, type)
+            and issubclass(board_protocol, BoardWebSocketProtocol)
+        ):
+            super().handle_websocket_upgrade()  # the library parses it again, and says why not
+            return
+        self.connections.discard(self)
+        protocol = board_protocol(
+            config=self.config, server_state=self.server_state, app_state=self.app_state
+        )
+        protocol.connection_made(self.transport)
+        self.transport.set_protocol(protocol)
+        protocol.handshake(self.url, self.scope["headers"])
 
     # -- the phases of a request ----------------------------------------------------
 

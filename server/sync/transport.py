@@ -24,15 +24,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import struct
-from collections.abc import Generator
+from collections.abc import Generator, Iterable
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, unquote
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.datastructures import Headers
 from websockets.exceptions import PayloadTooBig
 from websockets.frames import Frame, Opcode
 from websockets.http11 import Request, Response
-from websockets.protocol import State
+from websockets.protocol import Protocol, State
 from websockets.server import ServerProtocol
 
 from server.core.errors import AtelierError, CloseCode, close_reason
@@ -80,6 +81,12 @@ class _Connection(ServerProtocol):
     def discard(self) -> Generator[None]:
         while True:
             yield
+
+    def expect_frames(self) -> None:
+        """The handshake request was read by uvicorn's HTTP parser and is handed over as a
+        ``Request``: from the first byte on, the stream holds frames."""
+        self.parser = Protocol.parse(self)
+        next(self.parser)  # start the coroutine, as the library does
 
 
 class _Drain:
@@ -161,7 +168,7 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.conn = _Connection(
+        self.conn: _Connection = _Connection(
             extensions=self.conn.available_extensions,
             max_size=self.config.ws_max_size,
             logger=PROTOCOL_LOGGER,
@@ -179,6 +186,17 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
         """False while the socket's send buffer is above its high-water mark."""
 
     # -- handshake --------------------------------------------------------------------
+
+    def handshake(self, raw_path: bytes, headers: Iterable[tuple[bytes, bytes]]) -> None:
+        """The upgrade request (a GET with an ASCII target) as uvicorn's HTTP parser read
+        it: taken as it is rather than written out again for the library to parse a second
+        time. Header names and values are decoded as the library decodes them (ISO-8859-1)."""
+        request = Request(
+            raw_path.decode("ascii"),
+            Headers((name.decode("latin-1"), value.decode("latin-1")) for name, value in headers),
+        )
+        self.conn.expect_frames()
+        self.handle_connect(request)
 
     def handle_connect(self, event: Request) -> None:
         raw_path, _, query = event.path.partition("?")
