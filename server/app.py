@@ -8,6 +8,7 @@ from functools import partial
 
 from starlette.applications import Starlette
 
+from server.archive.replay_ahead import ReplayAhead
 from server.core import memory
 from server.core.logs import install_token_masking
 from server.core.settings import Settings
@@ -63,6 +64,7 @@ async def lifespan(svc: Services) -> AsyncIterator[None]:
     """Writer, fan-out and rooms for as long as the app serves; closed in reverse order
     (rooms flush into the writer, which drains before the database is released)."""
     settings, engine = svc.settings, svc.engine
+    ahead = ReplayAhead(engine)
     writer = LogWriter(
         engine,
         batch_max=settings.writer_batch_max,
@@ -70,6 +72,7 @@ async def lifespan(svc: Services) -> AsyncIterator[None]:
         retry_max_seconds=settings.writer_retry_max_seconds,
         drain_seconds=settings.writer_drain_seconds,
         on_health=partial(report_storage_health, svc),
+        on_logged=ahead.logged,
     )
     rooms: Rooms | None = None
     fanout = make_fanout(settings, lambda: rooms)
@@ -87,6 +90,7 @@ async def lifespan(svc: Services) -> AsyncIterator[None]:
     )
     async with contextlib.AsyncExitStack() as stack:
         await stack.enter_async_context(writer)
+        await stack.enter_async_context(ahead)
         if isinstance(fanout, RedisFanout):
             await stack.enter_async_context(fanout)
         await stack.enter_async_context(rooms)

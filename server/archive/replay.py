@@ -23,7 +23,7 @@ from server.archive.attribution import Author
 from server.boards.captions import Actor
 from server.boards.diff import ChangeJson, diff
 from server.boards.labels import Localized, loc
-from server.boards.projection import Projection, project
+from server.boards.projection import Projection, TrackedProjection, project
 from server.core.auth import FACILITATION
 from server.core.clock import iso
 from server.store import timeline
@@ -45,6 +45,10 @@ GROUP_GAP_SECONDS = 5.0
 GROUP_SPAN_SECONDS = 60.0
 """…as long as the step lasts no longer than this."""
 HISTORY_CHUNK = 2000
+"""Most updates read at once for a timeline page…"""
+HISTORY_FIRST_CHUNK_PER_STEP = 8
+"""…and updates first read per step asked for (a step is a few updates, typing a word a few
+more): reading far past the page costs more than a second, larger read."""
 
 
 @dataclass
@@ -159,13 +163,16 @@ def history(engine: Engine, board_id: str, *, from_seq: int, limit: int) -> dict
     captioned in workshop words. ``next_from_seq`` continues the timeline (None at its end)."""
     start = state_at(engine, board_id, seq=from_seq - 1)
     found = _steps_from(engine, board_id, from_seq, limit)
-    doc: Doc[Any] = start.doc if start is not None else Doc()
-    before = project(doc) if start is not None else None
+    tracked = TrackedProjection(start.doc if start is not None else Doc())
+    before = tracked.project() if start is not None else None
     entries = []
-    for step in found[:limit]:
-        changes, after = _step_changes(step, doc, before)
-        entries.append(_entry_json(step, before, changes))
-        before = after
+    try:
+        for step in found[:limit]:
+            changes, after = _step_changes(step, tracked, before)
+            entries.append(_entry_json(step, before, changes))
+            before = after
+    finally:
+        tracked.close()
     following = found[limit].entries[0].seq if len(found) > limit else None
     return {
         "board": board_id,
@@ -180,22 +187,27 @@ def _steps_from(engine: Engine, board_id: str, from_seq: int, limit: int) -> lis
     follow. A step is complete once the next update falls outside it."""
     read: list[StoredEntry] = []
     after = from_seq - 1
+    size = min(HISTORY_CHUNK, HISTORY_FIRST_CHUNK_PER_STEP * (limit + 2))
     while True:
-        chunk = timeline.entries(engine, board_id, after_seq=after, limit=HISTORY_CHUNK)
+        chunk = timeline.entries(engine, board_id, after_seq=after, limit=size)
         read.extend(chunk)
         found = list(steps(read))
-        if len(chunk) < HISTORY_CHUNK or len(found) > limit + 1:
+        if len(chunk) < size or len(found) > limit + 1:
             return found
         after = chunk[-1].seq
+        size = min(HISTORY_CHUNK, size * 2)
 
 
 def _step_changes(
-    step: Step, doc: Doc[Any], before: Projection | None
+    step: Step, tracked: TrackedProjection, before: Projection | None
 ) -> tuple[list[ChangeJson], Projection]:
-    """Apply the step to ``doc``: what it changed in all, and the projection after it."""
-    for entry in step.entries:
-        doc.apply_update(entry.data)
-    after = project(doc)
+    """Apply the step to the tracked document (in one transaction, so its roots are read
+    again once): what it changed in all, and the projection after it."""
+    doc = tracked.doc
+    with doc.transaction():
+        for entry in step.entries:
+            doc.apply_update(entry.data)
+    after = tracked.project()
     if before is None:
         return [], after
     actor = Actor(step.author.name, step.author.party) if step.author.to_json() else None

@@ -31,11 +31,16 @@ def project_notes(root: Fields, problems: ProblemReport) -> list[NoteOut]:
     """Every readable note, in id order."""
     notes: list[NoteOut] = []
     for note_id, value in sorted_entries(root):
-        path = ("notes", note_id)
-        note = problems.guard(path, partial(_project_note, note_id, value, path, problems))
+        note = project_note(note_id, value, problems)
         if note is not None:
             notes.append(note)
     return notes
+
+
+def project_note(note_id: str, value: object, problems: ProblemReport) -> NoteOut | None:
+    """One note, or None (reported) when it cannot be read as one."""
+    path = ("notes", note_id)
+    return problems.guard(path, partial(_project_note, note_id, value, path, problems))
 
 
 def _project_note(

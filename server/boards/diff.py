@@ -188,8 +188,12 @@ def _locker(lock: LockOut) -> Actor | None:
 def _note_changes(
     before: list[NoteOut], after: list[NoteOut], actor: Actor | None
 ) -> Iterator[Change]:
+    if before == after:
+        return
     old, new = _by_id(before), _by_id(after)
     for note_id in sorted(old.keys() | new.keys()):
+        if old.get(note_id) == new.get(note_id):
+            continue  # unchanged: nothing to say (and nothing to quote)
         path = pointer("notes", note_id)
         if note_id not in old:
             note = new[note_id]
@@ -248,8 +252,9 @@ def _chain_changes(before: ChainOut, after: ChainOut, actor: Actor | None) -> It
         on = _On(VISION, "/chain/vision", actor)
         yield on.change("vision_edited", before["vision"], after["vision"], quote(after["vision"]))
     yield from _item_changes(before["items"], after["items"], actor)
-    names = {**_item_names(before["items"]), **_item_names(after["items"])}
-    yield from _link_changes(before["links"], after["links"], names, actor)
+    if before["links"] != after["links"]:
+        names = {**_item_names(before["items"]), **_item_names(after["items"])}
+        yield from _link_changes(before["links"], after["links"], names, actor)
 
 
 def _item_changes(
@@ -257,6 +262,8 @@ def _item_changes(
 ) -> Iterator[Change]:
     old, new = _by_id(before), _by_id(after)
     for item_id in sorted(old.keys() | new.keys()):
+        if old.get(item_id) == new.get(item_id):
+            continue
         path = pointer("chain", "items", item_id)
         if item_id not in old:
             item = new[item_id]
@@ -325,6 +332,8 @@ def _agreement_changes(
     old, new = _by_id(before), _by_id(after)
     ids = [s["id"] for s in after] + [s["id"] for s in before if s["id"] not in new]
     for section_id in ids:
+        if old.get(section_id) == new.get(section_id):
+            continue
         on = _On(section_id, pointer("agreement", section_id), actor)
         yield from _section_changes(old.get(section_id), new.get(section_id), on)
 

@@ -51,10 +51,12 @@ def method_changes(
     yield from _upgrade(before, after)
     old_c = _by_id(before.get("conditions", []))
     for new in after.get("conditions", []):
-        yield from _criterion(old_c.get(new["id"]), new, actor)
+        if old_c.get(new["id"]) != new:  # an unchanged criterion has nothing to say
+            yield from _criterion(old_c.get(new["id"]), new, actor)
     old_r = _by_id(before.get("support", []))
     for role in after.get("support", []):
-        yield from _role(old_r.get(role["id"]), role, actor)
+        if old_r.get(role["id"]) != role:
+            yield from _role(old_r.get(role["id"]), role, actor)
 
 
 def _by_id(entries: list[_Entry]) -> dict[str, _Entry]:

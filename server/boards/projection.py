@@ -15,14 +15,15 @@ parts the board has, which for a board of layout 1 are its template's parts at t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
-from typing import Any, NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict, TypeVar, cast
 
-from pycrdt import Array, Doc, Map
+from pycrdt import Array, Doc, Map, Subscription
 
 from .agreement import AgreementOut, empty_agreement, project_agreement
 from .chain import ChainOut, empty_chain, project_chain
-from .continuum import NoteOut, project_notes
+from .continuum import NoteOut, project_note, project_notes
 from .labels import PARTS, TEMPLATE_PARTS, ZONE_BY_ID, loc
 from .layout import (
     AGREEMENT,
@@ -91,6 +92,18 @@ def project(doc: Doc[Any]) -> Projection:
             agreement = _agreement(roots.get(AGREEMENT, {}), problems)
         rounds = _rounds(doc, problems)
         method = _method_parts(parts, roots, problems)
+    return _assembled(meta, notes, chain, agreement, problems, rounds, method)
+
+
+def _assembled(
+    meta: MetaOut,
+    notes: list[NoteOut],
+    chain: ChainOut,
+    agreement: AgreementOut,
+    problems: ProblemReport,
+    rounds: list[RoundOut],
+    method: Projection,
+) -> Projection:
     projected: Projection = {
         "meta": meta,
         "notes": notes,
@@ -242,3 +255,143 @@ def _project_locks(fields: Fields, problems: ProblemReport) -> list[LockOut]:
 
 def _problem_order(found: Problem) -> tuple[str, str, str]:
     return (found["path"], found["code"], found["message"]["en"])
+
+
+T = TypeVar("T")
+_Read = tuple[T, list[Problem]]
+"""A piece of the projection and the problems met reading it, in the order they were met."""
+WATCHED: tuple[str, ...] = (*ROOTS, ROUNDS)
+_METHOD_PARTS = ((CONDITIONS, project_conditions), (SUPPORT, project_support))
+
+
+class TrackedProjection:
+    """``project(doc)`` for a document that moves forward, read again only where it changed.
+
+    A timeline projects the board after every step, and reading a long board whole costs
+    milliseconds each time. Here every root is watched, and a projection reuses what no event
+    touched since the previous one: each unchanged note, each unchanged root. Problems are
+    gathered in ``project``'s order, so the result is always equal to ``project(doc)``."""
+
+    def __init__(self, doc: Doc[Any]) -> None:
+        self._doc = doc
+        self._watching: list[tuple[Map[Any], Subscription]] = []
+        self._watched: set[str] = set()
+        self._roots: dict[str, _Read[Fields | None]] = {}
+        self._parts: dict[str, _Read[Any]] = {}
+        self._notes: dict[str, _Read[NoteOut | None]] = {}
+        self._note_list: _Read[list[NoteOut]] | None = None
+
+    @property
+    def doc(self) -> Doc[Any]:
+        return self._doc
+
+    def close(self) -> None:
+        for shared, subscription in self._watching:
+            shared.unobserve(subscription)
+        self._watching, self._watched = [], set()
+
+    def project(self) -> Projection:
+        problems = ProblemReport()
+        with self._doc.transaction():
+            self._watch()
+            roots = self._read_roots(problems)
+            read_meta = partial(_project_meta, roots.get(META, {}))
+            meta = self._cached(META, problems, lambda p: p.guard((META,), partial(read_meta, p)))
+            meta = meta.copy() if meta else _empty_meta()
+            meta["parts"] = parts = _parts(meta, roots, problems)
+            notes = self._notes_of(roots.get(NOTES, {}), problems) if "continuum" in parts else []
+            chain = empty_chain()
+            if "chain" in parts:
+                chain = self._cached(CHAIN, problems, partial(_chain, roots.get(CHAIN, {})))
+            agreement = empty_agreement()
+            if "agreement" in parts:
+                read = partial(_agreement, roots.get(AGREEMENT, {}))
+                agreement = self._cached(AGREEMENT, problems, read)
+            rounds = self._cached(ROUNDS, problems, partial(_rounds, self._doc))
+            method: dict[str, object] = {}
+            for name, project_part in _METHOD_PARTS:
+                if name in parts:
+                    read_part = partial(_guarded_part, name, project_part, roots.get(name, {}))
+                    method[name] = self._cached(name, problems, read_part)
+        return _assembled(meta, notes, chain, agreement, problems, rounds, cast(Projection, method))
+
+    def _watch(self) -> None:
+        """Watch the roots the document has (reading one never creates it)."""
+        for name in sorted(set(self._doc.keys()).intersection(WATCHED) - self._watched):
+            shared = self._doc.get(name, type=Map)
+            self._watching.append((shared, shared.observe_deep(partial(self._changed, name))))
+            self._watched.add(name)
+            self._forget(name)
+
+    def _changed(self, name: str, events: list[Any]) -> None:
+        """Runs inside the transaction that changed the root: only marks what to read again."""
+        try:
+            for event in events:
+                path = event.path
+                if name == NOTES and path and isinstance(path[0], str):
+                    self._notes.pop(path[0], None)
+                    self._note_list = None
+                else:
+                    self._forget(name)
+        except Exception:  # never fail an update for the sake of a cache
+            self._roots.clear()
+            self._parts.clear()
+            self._notes.clear()
+            self._note_list = None
+
+    def _forget(self, name: str) -> None:
+        self._roots.pop(name, None)
+        self._parts.pop(name, None)
+        if name == NOTES:
+            self._notes.clear()
+            self._note_list = None
+
+    def _cached(self, key: str, problems: ProblemReport, read: Callable[[ProblemReport], T]) -> T:
+        found = self._parts.get(key)
+        if found is None:
+            own = ProblemReport()
+            found = self._parts[key] = (read(own), own.problems)
+        problems.problems.extend(found[1])
+        return found[0]
+
+    def _read_roots(self, problems: ProblemReport) -> dict[str, Fields]:
+        roots: dict[str, Fields] = {}
+        for name in sorted(set(self._doc.keys()).intersection(ROOTS)):
+            found = self._roots.get(name)
+            if found is None:
+                own = ProblemReport()
+                fields = own.guard((name,), partial(_read_root, self._doc, name, own))
+                found = self._roots[name] = (fields, own.problems)
+            problems.problems.extend(found[1])
+            if found[0] is not None:
+                roots[name] = found[0]
+        return roots
+
+    def _notes_of(self, root: Fields, problems: ProblemReport) -> list[NoteOut]:
+        """The notes in id order; the same list as last time when none of them changed."""
+        if self._note_list is None:
+            own = ProblemReport()
+            self._note_list = (self._read_notes(root, own), own.problems)
+        problems.problems.extend(self._note_list[1])
+        return self._note_list[0]
+
+    def _read_notes(self, root: Fields, problems: ProblemReport) -> list[NoteOut]:
+        notes: list[NoteOut] = []
+        for note_id, value in sorted_entries(root):
+            found = self._notes.get(note_id)
+            if found is None:
+                own = ProblemReport()
+                found = self._notes[note_id] = (project_note(note_id, value, own), own.problems)
+            problems.problems.extend(found[1])
+            if found[0] is not None:
+                notes.append(found[0])
+        return notes
+
+
+def _guarded_part(
+    name: str,
+    project_part: Callable[[Fields, ProblemReport], list[Any]],
+    fields: Fields,
+    problems: ProblemReport,
+) -> list[Any]:
+    return problems.guard((name,), partial(project_part, fields, problems)) or []

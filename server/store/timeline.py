@@ -102,13 +102,14 @@ def entries(
 def _entries(
     conn: Connection, board_id: str, after_seq: int, upto_seq: int | None, limit: int | None
 ) -> list[StoredEntry]:
-    query = select(updates).where(updates.c.board_id == board_id, updates.c.seq > after_seq)
+    columns = [updates.c[name] for name in StoredEntry.__slots__]
+    query = select(*columns).where(updates.c.board_id == board_id, updates.c.seq > after_seq)
     if upto_seq is not None:
         query = query.where(updates.c.seq <= upto_seq)
     query = query.order_by(updates.c.seq)
     if limit is not None:
         query = query.limit(limit)
-    return [StoredEntry(**row._asdict()) for row in conn.execute(query).all()]
+    return [StoredEntry(*row) for row in conn.execute(query).all()]
 
 
 def _replay_checkpoint(conn: Connection, board_id: str, upto_seq: int) -> ReplayCheckpoint | None:

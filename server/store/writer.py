@@ -50,6 +50,7 @@ class LogWriter:
         drain_seconds: float = 30.0,
         checkpoint_every_commits: int = 256,
         on_health: Callable[[bool, str], None] | None = None,
+        on_logged: Callable[[str, int], None] | None = None,
     ) -> None:
         self._engine = engine
         self._inline = engine.dialect.name == "sqlite"
@@ -66,6 +67,8 @@ class LogWriter:
         self._retry_max = retry_max_seconds
         self._drain_seconds = drain_seconds
         self._on_health = on_health
+        self._on_logged = on_logged
+        """Told each committed update's board and sequence number (replay builds ahead)."""
         self._queue: deque[Submission] = deque()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -173,6 +176,8 @@ class LogWriter:
         for submission, seq in zip(batch, seqs, strict=True):
             try:
                 submission.on_durable(seq)
+                if self._on_logged is not None:
+                    self._on_logged(submission.entry.board_id, seq)
             except Exception:
                 logger.exception(
                     "durability callback failed for board %s", submission.entry.board_id
