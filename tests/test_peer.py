@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from server.core.errors import CloseCode
-from server.sync.transport import binary_frame_header
+from server.sync.wire import binary_frame_header
 from tests.support.fakes import Socket, peer_on
 
 

@@ -23,8 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import struct
-from collections.abc import Generator, Iterable
+from collections.abc import Iterable
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, unquote
 
@@ -33,14 +32,21 @@ from websockets.datastructures import Headers
 from websockets.exceptions import PayloadTooBig
 from websockets.frames import Frame, Opcode
 from websockets.http11 import Request, Response
-from websockets.protocol import Protocol, State
-from websockets.server import ServerProtocol
+from websockets.protocol import State
 
 from server.core.errors import AtelierError, CloseCode, close_reason
 from server.core.metrics import counters
 from server.sync.endpoint import BoardEndpoint
 from server.sync.peer import Peer
 from server.sync.room import Room
+from server.sync.wire import (
+    MASK_BYTES,
+    PONG,
+    Connection,
+    Drain,
+    LastFrame,
+    binary_frame_header,
+)
 
 logger = logging.getLogger("atelier.ws")
 PROTOCOL_LOGGER = logging.getLogger("atelier.ws.protocol")
@@ -52,88 +58,12 @@ FRAME_ONCE_MAX_BYTES = 64 * 1024
 """Larger messages (a whole board for a newcomer) go to one peer; they are not kept."""
 CLOSE_TIMEOUT_SECONDS = 2.0
 """How long a client has to answer the server's close frame before the socket is closed."""
-PONG = b"\x8a"
-"""First byte of a pong frame from the server (FIN, opcode 0xA)."""
-CLOSE_OPCODE = 0x8
-MASK_BYTES = 4
 
 
 def board_protocol(endpoint: BoardEndpoint) -> type[asyncio.Protocol]:
     """The protocol class to give uvicorn as ``ws=``, serving board connections with
     ``endpoint``."""
     return type("BoardWebSocketProtocol", (BoardWebSocketProtocol,), {"endpoint": endpoint})
-
-
-def binary_frame_header(size: int) -> bytes:
-    """RFC 6455 §5.2 header of a final, unmasked binary frame (server to client)."""
-    if size < 126:
-        return bytes((0x82, size))
-    if size < 1 << 16:
-        return struct.pack("!BBH", 0x82, 126, size)
-    return struct.pack("!BBQ", 0x82, 127, size)
-
-
-class _Connection(ServerProtocol):
-    """The ``websockets`` state machine, except that it keeps what it has not parsed when
-    it fails (an oversized frame): the transport reads on from there (``_Drain``) to
-    notice the client's close frame, instead of the library discarding it unseen."""
-
-    def discard(self) -> Generator[None]:
-        while True:
-            yield
-
-    def expect_frames(self) -> None:
-        """The handshake request was read by uvicorn's HTTP parser and is handed over as a
-        ``Request``: from the first byte on, the stream holds frames."""
-        self.parser = Protocol.parse(self)
-        next(self.parser)  # start the coroutine, as the library does
-
-
-class _Drain:
-    """What a client sends after the server failed its connection: frames are skipped
-    without keeping their payload, until the client's close frame. ``skip`` is what is
-    left of the frame being read when parsing stopped; None when frame boundaries are lost
-    (a malformed header), and only the client's end of the stream or the timeout ends it."""
-
-    __slots__ = ("_head", "_skip", "blind")
-
-    def __init__(self, skip: int | None) -> None:
-        self._head = bytearray()
-        self._skip = skip or 0
-        self.blind = skip is None
-
-    def closed_by_client(self, data: bytes | bytearray) -> bool:
-        """Read ``data``; True once the client's close frame has arrived."""
-        if self.blind:
-            return False
-        skipped = min(self._skip, len(data))
-        self._skip -= skipped
-        if skipped < len(data):
-            self._head += memoryview(data)[skipped:]
-        while not self._skip and (extent := _frame_extent(self._head)) is not None:
-            opcode, size = extent
-            if opcode == CLOSE_OPCODE:
-                return True
-            taken = min(size, len(self._head))
-            del self._head[:taken]
-            self._skip = size - taken
-        return False
-
-
-def _frame_extent(head: bytearray) -> tuple[int, int] | None:
-    """(opcode, size with header) of the client frame starting ``head``; None until its
-    header is complete (RFC 6455 §5.2)."""
-    if len(head) < 2:
-        return None
-    size, offset = head[1] & 0x7F, 2
-    if size >= 126:
-        offset = 4 if size == 126 else 10
-        if len(head) < offset:
-            return None
-        size = int.from_bytes(head[2:offset], "big")
-    if head[1] & 0x80:
-        offset += MASK_BYTES
-    return head[0] & 0x0F, offset + size
 
 
 class _Unused:
@@ -153,14 +83,6 @@ class _Unused:
 _UNUSED = _Unused()
 
 
-class _LastFrame:
-    """The wire form of the last message framed: a broadcast hands the same ``bytes``
-    object to every peer of the room, so it is framed once rather than once per peer."""
-
-    message: bytes = b""
-    wire: bytes = binary_frame_header(0)
-
-
 class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
     """One WebSocket connection; a board connection is also the ``Link`` of its peer."""
 
@@ -168,7 +90,7 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.conn: _Connection = _Connection(
+        self.conn: Connection = Connection(
             extensions=self.conn.available_extensions,
             max_size=self.config.ws_max_size,
             logger=PROTOCOL_LOGGER,
@@ -179,7 +101,7 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
         self._parts: bytearray | None = None
         """The fragments of a message so far: one buffer, bounded by ``max_frame_bytes``
         (the library checks their sum as each arrives)."""
-        self._drain: _Drain | None = None
+        self._drain: Drain | None = None
         self._handshake: Response | None = None
         """The 101 answer, until the client is admitted (or told why not)."""
         self.can_write = True
@@ -365,7 +287,7 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
         skip = None  # where the next frame starts is known only after an oversized header
         if isinstance(failure, PayloadTooBig) and failure.size is not None:
             skip = MASK_BYTES + failure.size
-        self._drain = _Drain(skip)
+        self._drain = Drain(skip)
         unread, self.conn.reader.buffer = self.conn.reader.buffer, bytearray()
         if self._drain.closed_by_client(unread):
             self.transport.close()
@@ -375,12 +297,12 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
     # -- the peer's link ----------------------------------------------------------------
 
     def write(self, message: bytes) -> None:
-        if _LastFrame.message is message:
-            self.transport.write(_LastFrame.wire)
+        if LastFrame.message is message:
+            self.transport.write(LastFrame.wire)
         elif len(message) <= FRAME_ONCE_MAX_BYTES:
-            _LastFrame.message = message
-            _LastFrame.wire = binary_frame_header(len(message)) + message
-            self.transport.write(_LastFrame.wire)
+            LastFrame.message = message
+            LastFrame.wire = binary_frame_header(len(message)) + message
+            self.transport.write(LastFrame.wire)
         else:
             self.transport.writelines((binary_frame_header(len(message)), message))
 
