@@ -228,8 +228,9 @@ async def status_line(server: AtelierServer, request: bytes) -> bytes:
         (b"GET /ws/boards/b\xc3\xa9", UPGRADE + KEY + VERSION, b"400"),  # not ASCII
         (b"POST /ws/boards/b", UPGRADE + KEY + VERSION, b"405"),
         (b"GET /ws/boards/b", UPGRADE + KEY + VERSION + b"X-Bad: a\x01b\r\n", b"400"),
+        (b"GET /ws/boards/b", UPGRADE + KEY + KEY + VERSION, b"400"),
     ],
-    ids=["valid", "no-key", "old-version", "non-ascii-path", "post", "control-char-header"],
+    ids=["valid", "no-key", "old-version", "non-ascii-path", "post", "control-char", "two-keys"],
 )
 async def test_the_upgrade_request_read_once_is_judged_as_the_library_would(
     server: AtelierServer, request_line: bytes, headers: bytes, status: bytes

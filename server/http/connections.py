@@ -129,7 +129,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         )
         protocol.connection_made(self.transport)
         self.transport.set_protocol(protocol)
-        protocol.handshake(self.url, self.scope["headers"])
+        protocol.handshake(self.url, list(self.scope["headers"]))
 
     # -- the phases of a request ----------------------------------------------------
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, unquote
 
@@ -46,6 +45,7 @@ from server.sync.wire import (
     Drain,
     LastFrame,
     binary_frame_header,
+    switching_protocols,
 )
 
 logger = logging.getLogger("atelier.ws")
@@ -58,6 +58,15 @@ FRAME_ONCE_MAX_BYTES = 64 * 1024
 """Larger messages (a whole board for a newcomer) go to one peer; they are not kept."""
 CLOSE_TIMEOUT_SECONDS = 2.0
 """How long a client has to answer the server's close frame before the socket is closed."""
+
+
+def _board_target(path: str) -> tuple[str, str] | None:
+    """(board id, query string) of a board connection's path, else None (another path)."""
+    raw_path, _, query = path.partition("?")
+    raw_id = raw_path[len(BOARD_PATH) :]
+    if not raw_path.startswith(BOARD_PATH) or "/" in raw_id:
+        return None
+    return unquote(raw_id), query  # "..%2f..%2fetc" is one segment, and not a slug: 4404
 
 
 def board_protocol(endpoint: BoardEndpoint) -> type[asyncio.Protocol]:
@@ -102,41 +111,47 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
         """The fragments of a message so far: one buffer, bounded by ``max_frame_bytes``
         (the library checks their sum as each arrives)."""
         self._drain: Drain | None = None
-        self._handshake: Response | None = None
+        self._handshake: Response | bytes | None = None
         """The 101 answer, until the client is admitted (or told why not)."""
         self.can_write = True
         """False while the socket's send buffer is above its high-water mark."""
 
     # -- handshake --------------------------------------------------------------------
 
-    def handshake(self, raw_path: bytes, headers: Iterable[tuple[bytes, bytes]]) -> None:
+    def handshake(self, raw_path: bytes, headers: list[tuple[bytes, bytes]]) -> None:
         """The upgrade request (a GET with an ASCII target) as uvicorn's HTTP parser read
         it: taken as it is rather than written out again for the library to parse a second
-        time. Header names and values are decoded as the library decodes them (ISO-8859-1)."""
-        request = Request(
-            raw_path.decode("ascii"),
-            Headers((name.decode("latin-1"), value.decode("latin-1")) for name, value in headers),
-        )
+        time. A board's request in the usual form is answered here; any other goes to the
+        library as a ``Request``, its header values decoded as it decodes them."""
+        path = raw_path.decode("ascii")
         self.conn.expect_frames()
-        self.handle_connect(request)
+        answer = None if self.conn.available_extensions else switching_protocols(headers)
+        target = _board_target(path)
+        if answer is None or target is None:
+            items = ((name.decode("latin-1"), value.decode("latin-1")) for name, value in headers)
+            self.handle_connect(Request(path, Headers(items)))
+            return
+        self._open_board(*target, answer)
 
     def handle_connect(self, event: Request) -> None:
-        raw_path, _, query = event.path.partition("?")
-        raw_id = raw_path[len(BOARD_PATH) :]
-        if not raw_path.startswith(BOARD_PATH) or "/" in raw_id:
+        target = _board_target(event.path)
+        if target is None:
             super().handle_connect(event)
             return
-        board_id = unquote(raw_id)  # "..%2f..%2fetc" is one segment, and not a slug: 4404
-        self.is_board = True
-        self.queue = self.writable = _UNUSED  # type: ignore[assignment]
         response = self.conn.accept(event)
         if response.status_code != 101:  # not a valid WebSocket handshake
-            self.handshake_complete = self.close_sent = True
+            self.is_board = self.handshake_complete = self.close_sent = True
             self.conn.send_response(response)
             self._flush()
             self.transport.close()
             return
-        self._handshake = response
+        self._open_board(*target, response)
+
+    def _open_board(self, board_id: str, query: str, answer: Response | bytes) -> None:
+        """Admit the connection to the board; ``answer`` (the 101) is sent on admission."""
+        self.is_board = True
+        self.queue = self.writable = _UNUSED  # type: ignore[assignment]
+        self._handshake = answer
         self.transport.pause_reading()  # nothing is read before the client is admitted
         task = self.loop.create_task(self._admit(board_id, query))
         task.add_done_callback(self.on_task_complete)
@@ -169,9 +184,12 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
 
     def _accept(self) -> None:
         self.handshake_complete = True
-        if self._handshake is not None:
-            self.conn.send_response(self._handshake)
-            self._handshake = None
+        answer, self._handshake = self._handshake, None
+        if isinstance(answer, bytes):
+            self.transport.write(answer)
+            self.conn.opened()
+        elif answer is not None:
+            self.conn.send_response(answer)
         self._flush()
         self.start_keepalive()
 
