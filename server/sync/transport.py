@@ -3,9 +3,10 @@
 Board messages are the hot path. uvicorn's ASGI path costs, for every message, a queue, a
 task wake-up and a pause and resume of reading, and a task per connection. A board
 connection is served here in the protocol's own callbacks instead: the ``websockets``
-library does the handshake, frame parsing, ping and close; each binary message goes
-straight to the room, and a message relayed to several peers is framed once for all of
-them. Every other WebSocket path keeps uvicorn's ASGI handling.
+library does frame parsing, ping and close; each binary message goes straight to the room,
+and a message relayed to several peers is framed once for all of them. The upgrade request
+uvicorn parsed is not parsed again: its usual form is answered by ``sync.wire``, any other
+is judged by the library. Every other WebSocket path keeps uvicorn's ASGI handling.
 
 A board connection is accepted only after its token is checked and its board opened; a
 refused client is accepted only to be told why with a close code (browsers cannot read an
@@ -77,7 +78,7 @@ def board_protocol(endpoint: BoardEndpoint) -> type[asyncio.Protocol]:
 
 class _Unused:
     """Stands for uvicorn's per-connection ASGI receive queue and ``writable`` event, which
-    a board connection never uses (about 4 KB each); every call is a no-op."""
+    a board connection never uses (about 4 KB together); every call is a no-op."""
 
     def put_nowait(self, item: object) -> None:
         pass
