@@ -33,7 +33,13 @@ LIBRARIES: dict[str, tuple[str, ...]] = {
     "psycopg": ("store/",),
     "starlette": ("http/", "app.py"),
     "redis": ("sync/fanout.py",),
-    "uvicorn": ("sync/transport.py", "http/connections.py", "core/logs.py", "cli.py"),
+    "uvicorn": (
+        "sync/transport.py",
+        "sync/board_state.py",
+        "http/connections.py",
+        "core/logs.py",
+        "cli.py",
+    ),
     "jinja2": ("http/pages.py", "archive/reports.py"),
     "weasyprint": ("archive/reports.py",),
 }

@@ -11,15 +11,20 @@ import os
 import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import cast
 
 import pytest
+import uvicorn
 from pycrdt import Doc, Map
+from uvicorn.server import ServerState
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 from websockets.frames import Frame, Opcode
 
 from server.core.errors import CloseCode
 from server.sync import protocol
+from server.sync.endpoint import BoardEndpoint
+from server.sync.transport import board_protocol
 from tests.support.atelier_server import AtelierServer
 from tests.support.peak_memory import MIB, peak_rss, reset_peak
 from tests.support.raw_client import RawClient
@@ -316,3 +321,20 @@ async def test_node_ws_sees_1009_for_a_message_over_the_limit(
     closed = await send_with_node_ws(f"{server.ws_url}/{board_id}?token={token}", total, fragment)
     assert closed["code"] == CloseCode.TOO_BIG
     await still_syncs(sender, receiver, "after-ws-too-big")
+
+
+def test_a_board_connection_has_every_attribute_uvicorn_gives_a_websocket() -> None:
+    """Board connections skip uvicorn's constructor (its ASGI state is unused): any
+    attribute a newer uvicorn adds must be set for them too."""
+    config = uvicorn.Config(app=lambda scope, receive, send: None, ws_per_message_deflate=False)
+    config.load()
+    protocol_class = board_protocol(cast(BoardEndpoint, None))
+    loop = asyncio.new_event_loop()
+    try:
+        full = protocol_class(config=config, server_state=ServerState(), app_state={}, _loop=loop)
+        lean = protocol_class(
+            config=config, server_state=ServerState(), app_state={}, _loop=loop, board=True
+        )
+    finally:
+        loop.close()
+    assert set(vars(lean)) == set(vars(full))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.sync.wire import switching_protocols
+from server.sync.handshake import switching_protocols
 
 SAMPLE_KEY = b"dGhlIHNhbXBsZSBub25jZQ=="
 """RFC 6455 §1.3's sample key, whose accept value is s3pPLMBiTxaQ9kYGzzhZRbK+xOo=."""

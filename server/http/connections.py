@@ -34,6 +34,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from server.core.errors import PROBLEM_MEDIA_TYPE, problem
 from server.core.settings import Settings
+from server.sync.handshake import is_board_path
 from server.sync.transport import BoardWebSocketProtocol
 
 RETRY_AFTER_SECONDS = 1
@@ -125,7 +126,10 @@ class GuardedHttpProtocol(HttpToolsProtocol):
             return
         self.connections.discard(self)
         protocol = board_protocol(
-            config=self.config, server_state=self.server_state, app_state=self.app_state
+            config=self.config,
+            server_state=self.server_state,
+            app_state=self.app_state,
+            board=is_board_path(self.url) and not self.config.ws_per_message_deflate,
         )
         protocol.connection_made(self.transport)
         self.transport.set_protocol(protocol)

@@ -25,9 +25,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from typing import Any, ClassVar
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs
 
+from uvicorn.config import Config
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from uvicorn.server import ServerState
 from websockets.datastructures import Headers
 from websockets.exceptions import PayloadTooBig
 from websockets.frames import Frame, Opcode
@@ -36,7 +38,9 @@ from websockets.protocol import State
 
 from server.core.errors import AtelierError, CloseCode, close_reason
 from server.core.metrics import counters
+from server.sync.board_state import CLOSE_TIMEOUT_SECONDS, UNUSED, board_state
 from server.sync.endpoint import BoardEndpoint
+from server.sync.handshake import board_target, switching_protocols
 from server.sync.peer import Peer
 from server.sync.room import Room
 from server.sync.wire import (
@@ -46,7 +50,6 @@ from server.sync.wire import (
     Drain,
     LastFrame,
     binary_frame_header,
-    switching_protocols,
 )
 
 logger = logging.getLogger("atelier.ws")
@@ -54,20 +57,8 @@ PROTOCOL_LOGGER = logging.getLogger("atelier.ws.protocol")
 """The ``websockets`` state machine's own lines: "connection open" and "connection closed"
 at info for every connection, which ``core.logs`` keeps at warning and above."""
 
-BOARD_PATH = "/ws/boards/"
 FRAME_ONCE_MAX_BYTES = 64 * 1024
 """Larger messages (a whole board for a newcomer) go to one peer; they are not kept."""
-CLOSE_TIMEOUT_SECONDS = 2.0
-"""How long a client has to answer the server's close frame before the socket is closed."""
-
-
-def _board_target(path: str) -> tuple[str, str] | None:
-    """(board id, query string) of a board connection's path, else None (another path)."""
-    raw_path, _, query = path.partition("?")
-    raw_id = raw_path[len(BOARD_PATH) :]
-    if not raw_path.startswith(BOARD_PATH) or "/" in raw_id:
-        return None
-    return unquote(raw_id), query  # "..%2f..%2fetc" is one segment, and not a slug: 4404
 
 
 def board_protocol(endpoint: BoardEndpoint) -> type[asyncio.Protocol]:
@@ -76,32 +67,27 @@ def board_protocol(endpoint: BoardEndpoint) -> type[asyncio.Protocol]:
     return type("BoardWebSocketProtocol", (BoardWebSocketProtocol,), {"endpoint": endpoint})
 
 
-class _Unused:
-    """Stands for uvicorn's per-connection ASGI receive queue and ``writable`` event, which
-    a board connection never uses (about 4 KB together); every call is a no-op."""
-
-    def put_nowait(self, item: object) -> None:
-        pass
-
-    def set(self) -> None:
-        pass
-
-    def clear(self) -> None:
-        pass
-
-
-_UNUSED = _Unused()
-
-
 class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
     """One WebSocket connection; a board connection is also the ``Link`` of its peer."""
 
     endpoint: ClassVar[BoardEndpoint]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        config: Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+        *,
+        board: bool = False,
+    ) -> None:
+        """``board``: known to be a board's, with no extension (``http.connections``)."""
+        if board:
+            board_state(self, config, server_state, app_state, _loop)
+        else:
+            super().__init__(config, server_state, app_state, _loop)
         self.conn: Connection = Connection(
-            extensions=self.conn.available_extensions,
+            extensions=[] if board else self.conn.available_extensions,
             max_size=self.config.ws_max_size,
             logger=PROTOCOL_LOGGER,
         )
@@ -127,7 +113,7 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
         path = raw_path.decode("ascii")
         self.conn.expect_frames()
         answer = None if self.conn.available_extensions else switching_protocols(headers)
-        target = _board_target(path)
+        target = board_target(path)
         if answer is None or target is None:
             items = ((name.decode("latin-1"), value.decode("latin-1")) for name, value in headers)
             self.handle_connect(Request(path, Headers(items)))
@@ -135,7 +121,7 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
         self._open_board(*target, answer)
 
     def handle_connect(self, event: Request) -> None:
-        target = _board_target(event.path)
+        target = board_target(event.path)
         if target is None:
             super().handle_connect(event)
             return
@@ -151,7 +137,7 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
     def _open_board(self, board_id: str, query: str, answer: Response | bytes) -> None:
         """Admit the connection to the board; ``answer`` (the 101) is sent on admission."""
         self.is_board = True
-        self.queue = self.writable = _UNUSED  # type: ignore[assignment]
+        self.queue = self.writable = UNUSED  # type: ignore[assignment]
         self._handshake = answer
         self.transport.pause_reading()  # nothing is read before the client is admitted
         task = self.loop.create_task(self._admit(board_id, query))

@@ -5,57 +5,16 @@ and skipping what a client sends after its connection failed.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import struct
-from collections.abc import Generator, Iterable
-from email.utils import formatdate
+from collections.abc import Generator
 
 from websockets.protocol import Protocol, State
 from websockets.server import ServerProtocol
-from websockets.utils import accept_key
 
 PONG = b"\x8a"
 """First byte of a pong frame from the server (FIN, opcode 0xA)."""
 CLOSE_OPCODE = 0x8
 MASK_BYTES = 4
-
-
-HANDSHAKE_HEADERS = (b"connection", b"upgrade", b"sec-websocket-key", b"sec-websocket-version")
-
-
-def switching_protocols(headers: Iterable[tuple[bytes, bytes]]) -> bytes | None:
-    """The 101 answer to a board's upgrade request in the form every WebSocket client sends
-    (RFC 6455 §4.2.1), or None for anything else, which the ``websockets`` library judges
-    instead, with its own error: building its request and response objects is a tenth of
-    a connection's CPU. Offered extensions and subprotocols are declined, as the library
-    declines them when none is configured (permessage-deflate is off, see ``cli``)."""
-    found: dict[bytes, bytes] = {}
-    for name, value in headers:
-        if name in HANDSHAKE_HEADERS:
-            if name in found:  # repeated: the library's rules for lists apply
-                return None
-            found[name] = value
-    if len(found) != len(HANDSHAKE_HEADERS):
-        return None
-    tokens = [token.strip().lower() for token in found[b"connection"].split(b",")]
-    if b"upgrade" not in tokens or found[b"upgrade"].strip().lower() != b"websocket":
-        return None
-    if found[b"sec-websocket-version"].strip() != b"13":
-        return None
-    key = found[b"sec-websocket-key"].strip()
-    try:
-        if len(base64.b64decode(key, validate=True)) != 16:
-            return None
-    except binascii.Error:
-        return None
-    return (
-        b"HTTP/1.1 101 Switching Protocols\r\nDate: "
-        + formatdate(usegmt=True).encode()
-        + b"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "
-        + accept_key(key.decode()).encode()
-        + b"\r\n\r\n"
-    )
 
 
 def binary_frame_header(size: int) -> bytes:
