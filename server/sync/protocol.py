@@ -77,6 +77,13 @@ class ByteReader:
         self.pos = 0
 
     def var_uint(self) -> int:
+        pos, data = self.pos, self.data
+        if pos < len(data) and data[pos] < 0x80:  # one byte: message kinds, most lengths
+            self.pos = pos + 1
+            return data[pos]
+        return self._long_var_uint()
+
+    def _long_var_uint(self) -> int:
         value = 0
         shift = 0
         for _ in range(MAX_VARUINT_BYTES):
