@@ -1,10 +1,13 @@
-"""The 101 answer the board transport gives itself to upgrade requests in the usual form."""
+"""What the board transport reads and answers itself: the usual upgrade request, and a
+whole binary frame."""
 
 from __future__ import annotations
 
 import pytest
+from websockets.frames import Frame, Opcode
 
 from server.sync.handshake import switching_protocols
+from server.sync.wire import whole_binary_frame
 
 SAMPLE_KEY = b"dGhlIHNhbXBsZSBub25jZQ=="
 """RFC 6455 §1.3's sample key, whose accept value is s3pPLMBiTxaQ9kYGzzhZRbK+xOo=."""
@@ -64,3 +67,42 @@ def test_a_connection_header_listing_upgrade_among_others_is_the_usual_form() ->
 )
 def test_anything_else_is_left_to_the_websocket_library(headers: list[tuple[bytes, bytes]]) -> None:
     assert switching_protocols(headers) is None
+
+
+def client_frame(opcode: Opcode, payload: bytes, fin: bool = True) -> bytes:
+    return Frame(opcode, payload, fin).serialize(mask=True)
+
+
+@pytest.mark.parametrize("size", [0, 125, 126, 65535])
+def test_a_whole_masked_binary_frame_gives_its_payload(size: int) -> None:
+    payload = bytes(range(256)) * (size // 256) + bytes(range(size % 256))
+    assert whole_binary_frame(client_frame(Opcode.BINARY, payload), None) == payload
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        client_frame(Opcode.BINARY, b"abc", fin=False),  # a first fragment
+        client_frame(Opcode.CONT, b"abc"),
+        client_frame(Opcode.TEXT, b"abc"),
+        client_frame(Opcode.PING, b"abc"),
+        Frame(Opcode.BINARY, b"abc").serialize(mask=False),  # clients must mask
+        client_frame(Opcode.BINARY, b"abc")[:-1],  # not all of it yet
+        client_frame(Opcode.BINARY, b"abc") * 2,  # two frames in one read
+        client_frame(Opcode.BINARY, b"x" * 70_000),  # a 64-bit length
+        client_frame(Opcode.BINARY, b"x" * 200),  # over the limit below
+    ],
+    ids=[
+        "first-fragment",
+        "continuation",
+        "text",
+        "ping",
+        "unmasked",
+        "partial",
+        "two",
+        "long",
+        "over-limit",
+    ],
+)
+def test_anything_else_is_left_to_the_frame_parser(data: bytes) -> None:
+    assert whole_binary_frame(data, 100) is None

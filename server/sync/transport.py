@@ -50,6 +50,7 @@ from server.sync.wire import (
     Drain,
     LastFrame,
     binary_frame_header,
+    whole_binary_frame,
 )
 
 logger = logging.getLogger("atelier.ws")
@@ -198,8 +199,16 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
             if self._drain.closed_by_client(data):
                 self._end()
             return
-        self.conn.receive_data(data)
-        if self.conn.parser_exc is not None:  # e.g. too big (1009) or not WebSocket framing
+        conn = self.conn
+        if self._board is not None and conn.current_size is None and not conn.reader.buffer:
+            message = whole_binary_frame(
+                data, self.config.ws_max_size
+            )  # the parser waits for a header
+            if message is not None and not self.close_sent:
+                self.endpoint.receive(*self._board, message)
+                return
+        conn.receive_data(data)
+        if conn.parser_exc is not None:  # e.g. too big (1009) or not WebSocket framing
             self._on_protocol_error()
             return
         for event in self.conn.events_received():

@@ -11,10 +11,36 @@ from collections.abc import Generator
 from websockets.protocol import Protocol, State
 from websockets.server import ServerProtocol
 
+try:  # the library's C helper, as its own parser uses
+    from websockets.speedups import apply_mask
+except ImportError:  # pragma: no cover - a build without it
+    from websockets.utils import apply_mask
+
 PONG = b"\x8a"
 """First byte of a pong frame from the server (FIN, opcode 0xA)."""
 CLOSE_OPCODE = 0x8
 MASK_BYTES = 4
+
+
+FINAL_BINARY = 0x82
+"""First byte of a final binary frame with no extension bits."""
+
+
+def whole_binary_frame(data: bytes, max_size: int | None) -> bytes | None:
+    """The unmasked payload when ``data`` is exactly one final, masked binary frame of at
+    most ``max_size`` bytes (what a client's board edit is, read in one go), else None:
+    anything else, broken framing included, is the ``websockets`` parser's to read."""
+    if len(data) < 6 or data[0] != FINAL_BINARY or not data[1] & 0x80:
+        return None
+    size, offset = data[1] & 0x7F, 2
+    if size == 126:
+        size, offset = int.from_bytes(data[2:4], "big"), 4
+    elif size == 127:
+        return None
+    if (max_size is not None and size > max_size) or len(data) != offset + MASK_BYTES + size:
+        return None
+    start = offset + MASK_BYTES
+    return apply_mask(data[start:], data[offset:start])
 
 
 def binary_frame_header(size: int) -> bytes:
