@@ -7,8 +7,8 @@
 //   node loadgen.mjs CONFIG.json
 //
 // CONFIG (written by run_sync.py, or by hand):
-//   scenario        "i" | "ii" | "iii" | "iv" | "v" (label; `mode` decides the behaviour)
-//   mode            "closed" (ping-pong), "rate" (fixed rate per client), "idle", "cold"
+//   scenario        "i" | "ii" | "iii" | "iv" | "v" | "churn" (label; `mode` decides the behaviour)
+//   mode            "closed" (ping-pong), "rate" (fixed rate per client), "idle", "cold", "churn"
 //   url             ws://127.0.0.1:PORT            (reference server)
 //                   ws://127.0.0.1:PORT/ws/boards  (Atelier)
 //   rooms           [{ "name": "r0", "token": "..." | null, "seed"?: base64 Yjs update }, ...]
@@ -24,6 +24,14 @@
 //   prefill         (cold) number of entries the first client writes before leaving
 //   joiners         (cold) number of clients that join the cold room at the same instant
 //   join_timeout_s  (cold) how long the joiners get to sync
+//   churn_interval_ms (churn) every this often one random open connection is ended,
+//                   alternately a clean close (provider.disconnect(), connect() after
+//                   churn_offline_ms) and a TCP drop (socket destroyed, no close frame; the
+//                   provider reconnects by itself); `updates` per client at `rate`, each a
+//                   unique key, written whether connected or not
+//   churn_offline_ms (churn) [min, max] ms a cleanly closed client stays disconnected
+//   final_timeout_s (churn) how long every client gets to reconnect, sync and converge
+//   verify_grace_s  (churn) how long a fresh client per room waits for missing keys
 //   transport       "ws" (default) or "http": Atelier's HTTP fallback (server-sent events
 //                   down, POST up) through the browser client's own HttpSocket
 //                   (web/src/board/fallback.js), for every client
@@ -62,6 +70,10 @@ const cfg = Object.assign({
   prefill: 300,
   joiners: 20,
   join_timeout_s: 15,
+  churn_interval_ms: 200,
+  churn_offline_ms: [100, 500],
+  final_timeout_s: 30,
+  verify_grace_s: 5,
   barriers: false,
   warmup: 0,
   hard_timeout_s: 600
@@ -541,11 +553,152 @@ const runCold = async () => {
   }
 }
 
+// ---------------------------------------------------------------- churn scenario
+// Clients edit at a fixed rate (one unique key per update) while their connections are
+// ended one at a time; at the end every client must be back and synced, and a fresh client
+// per room must see every key any client wrote (anything missing was lost).
+const churnKey = (c, seq) => `${c.key}:${seq}`
+
+const runChurn = async () => {
+  const clients = []
+  const byRoom = []
+  for (const room of cfg.rooms) {
+    const rc = []
+    for (let i = 0; i < cfg.clients_per_room; i++) {
+      const c = new Client(room)
+      if (i === 0 && room.seed) Y.applyUpdate(c.doc, Buffer.from(room.seed, 'base64'))
+      rc.push(c); clients.push(c)
+    }
+    byRoom.push(rc)
+  }
+  await barrier('connect')
+  const conn = await connectAll(clients, cfg.connect_concurrency)
+  log(`connected ${conn.synced}/${conn.total} in ${conn.seconds.toFixed(2)}s`)
+  for (const c of clients) {
+    c.resyncs = 0
+    c.offlineWrites = 0
+    if (c.provider) c.provider.on('sync', (s) => { if (s) c.resyncs++ })
+  }
+  const roomOf = new Map()
+  byRoom.forEach((rc, i) => { for (const c of rc) roomOf.set(c, i) })
+  // keys a client holds of its room's writers (its own included)
+  const holds = (c) => byRoom[roomOf.get(c)].reduce((a, o) => {
+    for (let i = 0; i < o.sent; i++) if (c.map.has(churnKey(o, i))) a++
+    return a
+  }, 0)
+  const written = (rc) => rc.reduce((a, o) => a + o.sent, 0)
+  const ready = (c) => c.provider && c.provider.wsconnected && c.provider.synced
+  const converged = (c) => ready(c) && c.map.size >= written(byRoom[roomOf.get(c)]) &&
+    holds(c) === written(byRoom[roomOf.get(c)])
+
+  await barrier('active_start', { connected: conn.synced })
+  const churns = { clean: 0, drop: 0, skipped: 0 }
+  const timers = []
+  const period = 1000 / cfg.rate
+  const t0 = now()
+  const send = (c) => {
+    const seq = c.sent
+    if (!(c.provider && c.provider.wsconnected)) c.offlineWrites++
+    c.map.set(churnKey(c, seq), `s${seq};${now().toFixed(3)};`.padEnd(cfg.pad_to, 'x'))
+    c.sent++
+  }
+  for (const c of clients) {
+    const offset = Math.random() * period
+    let k = 0
+    const tick = () => {
+      if (k >= cfg.updates) return
+      send(c)
+      k++
+      if (k < cfg.updates) timers.push(setTimeout(tick, Math.max(0, t0 + offset + k * period - now())))
+    }
+    timers.push(setTimeout(tick, offset))
+  }
+  const activeMs = period * cfg.updates
+  const [offMin, offMax] = cfg.churn_offline_ms
+  let clean = true
+  const churnTimer = setInterval(() => {
+    if (now() - t0 >= activeMs) return
+    const open = clients.filter(c => c.provider && c.provider.ws && c.provider.wsconnected &&
+      c.provider.ws.readyState === WebSocket.OPEN)
+    if (open.length === 0) { churns.skipped++; return }
+    const c = open[Math.floor(Math.random() * open.length)]
+    if (clean) {
+      churns.clean++
+      c.provider.disconnect()
+      timers.push(setTimeout(() => c.provider.connect(), offMin + Math.random() * (offMax - offMin)))
+    } else {
+      churns.drop++
+      c.provider.ws._socket.destroy() // no close frame: the peer sees the TCP connection end
+    }
+    clean = !clean
+  }, cfg.churn_interval_ms)
+  await sleep(activeMs)
+  clearInterval(churnTimer)
+  const tEnd = now()
+  await barrier('active_end', { churns })
+
+  // Final resync: every client connected and synced, then holding every key of its room.
+  const deadline = tEnd + cfg.final_timeout_s * 1000
+  let allSyncedMs = null
+  let convergedMs = null
+  while (now() < deadline) {
+    if (allSyncedMs == null && clients.every(ready)) allSyncedMs = now() - tEnd
+    if (allSyncedMs != null && clients.every(converged)) { convergedMs = now() - tEnd; break }
+    await sleep(50)
+  }
+  const syncedAtEnd = clients.filter(ready).length
+  const convergedAtEnd = clients.filter(converged).length
+  const peerKeysMissing = clients.reduce((a, c) => a + written(byRoom[roomOf.get(c)]) - holds(c), 0)
+  log(`final: ${syncedAtEnd}/${clients.length} synced after ${allSyncedMs} ms, ${convergedAtEnd} converged after ${convergedMs} ms`)
+  await barrier('resynced', { synced: syncedAtEnd })
+
+  // A fresh client per room: what the server holds.
+  const fresh = cfg.rooms.map((room, i) => new Client(room, `fresh-${i}`))
+  const freshConn = await connectAll(fresh, cfg.connect_concurrency)
+  const missingOf = (f, rc) => rc.reduce((a, o) => {
+    for (let i = 0; i < o.sent; i++) {
+      const v = f.map.get(churnKey(o, i))
+      if (typeof v !== 'string' || !v.startsWith(`s${i};`)) a++
+    }
+    return a
+  }, 0)
+  const missing = () => fresh.reduce((a, f, i) => a + missingOf(f, byRoom[i]), 0)
+  const missingAtSync = missing()
+  const graceEnd = now() + cfg.verify_grace_s * 1000
+  let lost = missingAtSync
+  while (lost > 0 && now() < graceEnd) { await sleep(100); lost = missing() }
+  const lostByRoom = fresh.map((f, i) => missingOf(f, byRoom[i]))
+  const total = clients.reduce((a, c) => a + c.sent, 0)
+  log(`written ${total}, missing on the server at sync ${missingAtSync}, lost ${lost}`)
+  for (const t of timers) clearTimeout(t)
+  await destroyAll([...clients, ...fresh])
+  return {
+    ...baseResult(),
+    clients: clients.length,
+    connect: conn,
+    written: total,
+    offline_writes: clients.reduce((a, c) => a + c.offlineWrites, 0),
+    churns,
+    resyncs: clients.reduce((a, c) => a + c.resyncs, 0),
+    active_seconds: round((tEnd - t0) / 1000),
+    clients_synced: syncedAtEnd,
+    clients_converged: convergedAtEnd,
+    peer_keys_missing: peerKeysMissing,
+    final_resync_ms: round(allSyncedMs),
+    final_converge_ms: round(convergedMs),
+    fresh_synced: freshConn.synced,
+    missing_at_sync: missingAtSync,
+    lost,
+    lost_by_room: lostByRoom
+  }
+}
+
 // ---------------------------------------------------------------- main
 const main = async () => {
   let result
   if (cfg.mode === 'idle') result = await runIdle()
   else if (cfg.mode === 'cold') result = await runCold()
+  else if (cfg.mode === 'churn') result = await runChurn()
   else result = await runUpdates()
   emit(result)
   process.exit(0)
