@@ -199,12 +199,12 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
             if self._drain.closed_by_client(data):
                 self._end()
             return
-        conn = self.conn
-        if self._board is not None and conn.current_size is None and not conn.reader.buffer:
-            message = whole_binary_frame(
-                data, self.config.ws_max_size
-            )  # the parser waits for a header
-            if message is not None and not self.close_sent:
+        conn = self.conn  # a whole message while the parser waits for a frame's first byte
+        if self._board is not None and not self.close_sent and conn.current_size is None:
+            message = (
+                None if conn.reader.buffer else whole_binary_frame(data, self.config.ws_max_size)
+            )
+            if message is not None:
                 self.endpoint.receive(*self._board, message)
                 return
         conn.receive_data(data)
