@@ -38,6 +38,8 @@ UNLIMITED_RATE = {
     "ATELIER_RATE_BURST_BYTES": str(10**12),
 }
 """For what must hold even when an operator lifts the rate limits."""
+SLOW_REFILL = {"ATELIER_RATE_MESSAGES_PER_SECOND": "1", "ATELIER_RATE_BURST_MESSAGES": "1000"}
+"""The default burst, refilled so slowly that only the frames sent count."""
 PING_PAYLOAD = b"p" * 125
 """The largest a control frame carries."""
 
@@ -278,8 +280,9 @@ async def test_a_client_that_never_reads_is_not_queued_a_pong_per_ping(
 
 
 async def test_a_message_whose_fragments_never_end_closes_its_sender_with_4429(
-    server: AtelierServer,
+    start_atelier: Callable[..., AtelierServer],
 ) -> None:
+    server = start_atelier(**SLOW_REFILL)  # a slow machine reading slowly refills nothing
     board_id, token, sender, receiver = await board_of_two(server)
     offender = await RawSocket.open(server, board_id, token)
     growth = peak_growth(server)

@@ -16,8 +16,9 @@ import { IndexeddbPersistence } from 'y-indexeddb'
 const PENDING = 'pending'
 const ACKED = 'ackedStateVector'
 const EPOCH = 'epoch'
-/** Past this, a browser that never opens the database (some private modes) is taken as none. */
-const OPEN_TIMEOUT_MS = 4000
+/** Past this, a browser that never opens the database (some private modes) is taken as none;
+ * a busy machine can take seconds to open it, and giving up then would hide unsent edits. */
+const OPEN_TIMEOUT_MS = 10000
 
 /** @typedef {string | number | ArrayBuffer | Date} Stored */
 
