@@ -8,13 +8,17 @@ bench/loadgen.mjs). In the cluster, the clients of every board alternate between
 and instance B, so 5 of the 9 deliveries of each update cross instances through Redis.
 Reports, per configuration (median of the repeats): deliveries per second, propagation
 latency p50/p99 (sender's change to each receiver seeing it), and server CPU per delivered
-update for the Atelier processes (and, for the cluster, PostgreSQL and Redis on top).
+update for the Atelier processes (and, for the cluster, PostgreSQL and Redis on top),
+sampled over the measured phase as run_sync.py does for (iii) (after 2 unmeasured warm-up
+updates per client); the connecting phase is reported apart, as CPU per connection, and the
+whole run (connecting included) per delivery.
 Servers share CPU 0; the load generator runs on CPU 1. Only 127.0.0.1 is contacted.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
@@ -23,9 +27,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -34,7 +39,7 @@ from tests.support.atelier_server import AtelierServer  # noqa: E402
 from tests.support.services import RedisServer, create_database, postgres_server  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
-ROOMS, CLIENTS, UPDATES, RATE = 50, 10, 20, 2
+ROOMS, CLIENTS, UPDATES, RATE, WARMUP = 50, 10, 20, 2, 2
 SHARED_INVITE = {"ATELIER_MAX_CONNECTIONS_PER_INVITE": "100000"}
 """All the clients of a room share its one invite, which a person's invite never would."""
 
@@ -42,9 +47,10 @@ SHARED_INVITE = {"ATELIER_MAX_CONNECTIONS_PER_INVITE": "100000"}
 def cpu_seconds(pids: list[int]) -> float:
     total = 0
     for pid in pids:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):  # it has just ended
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
     return total / TICKS
 
 
@@ -60,7 +66,14 @@ def pin(pid: int, cpu: int) -> None:
     )
 
 
-def run_load(urls: list[str], rooms: list[dict[str, str]], work: Path) -> dict[str, object]:
+Sample = tuple[float, float]
+"""CPU seconds used so far by the Atelier processes, and by PostgreSQL and Redis."""
+
+
+def run_load(
+    urls: list[str], rooms: list[dict[str, str]], work: Path, sample: Callable[[], Sample]
+) -> tuple[dict[str, Any], dict[str, Sample]]:
+    """The load generator's result, and ``sample()`` taken at each of its phase barriers."""
     config = {
         "scenario": "iii",
         "mode": "rate",
@@ -70,19 +83,35 @@ def run_load(urls: list[str], rooms: list[dict[str, str]], work: Path) -> dict[s
         "clients_per_room": CLIENTS,
         "updates": UPDATES,
         "rate": RATE,
+        "warmup": WARMUP,
+        "barriers": True,
         "params": {"name": "bench"},
     }
     path = work / f"load-{secrets.token_hex(3)}.json"
     path.write_text(json.dumps(config))
-    done = subprocess.run(
-        ["taskset", "-c", "1", "node", str(ROOT / "bench" / "loadgen.mjs"), str(path)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    result = [json.loads(line) for line in done.stdout.splitlines() if '"result"' in line][-1]
-    return dict(result)
+    command = ["taskset", "-c", "1", "node", str(ROOT / "bench" / "loadgen.mjs"), str(path)]
+    marks: dict[str, Sample] = {}
+    result: dict[str, Any] | None = None
+    with subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    ) as process:
+        assert process.stdin is not None
+        assert process.stdout is not None
+        for line in process.stdout:
+            message = json.loads(line)
+            if message.get("type") == "barrier":
+                marks[message["name"]] = sample()
+                process.stdin.write("\n")
+                process.stdin.flush()
+            elif message.get("type") == "result":
+                result = message
+                break
+        process.stdin.close()
+        process.wait(timeout=60)
+    if result is None:
+        raise RuntimeError(f"the load generator ended without a result ({process.returncode})")
+    marks["end"] = sample()
+    return result, marks
 
 
 def boards_on(server: AtelierServer) -> list[dict[str, str]]:
@@ -93,19 +122,27 @@ def boards_on(server: AtelierServer) -> list[dict[str, str]]:
     return rooms
 
 
+def backing_processes() -> list[int]:
+    """PostgreSQL's processes (its backends come and go with connections) and Redis's."""
+    found = subprocess.run(
+        ["pgrep", "-f", "postgres|redis-server"], capture_output=True, text=True
+    ).stdout.split()
+    return [int(pid) for pid in found]
+
+
 @contextmanager
-def single(work: Path) -> Iterator[tuple[list[str], list[int], list[int], list[dict[str, str]]]]:
+def single(work: Path) -> Iterator[tuple[list[str], list[int], bool, list[dict[str, str]]]]:
     server = AtelierServer(work / "single", env=SHARED_INVITE)
     server.start()
     try:
         pin(server.pid, 0)
-        yield [server.ws_url], [server.pid], [], boards_on(server)
+        yield [server.ws_url], [server.pid], False, boards_on(server)
     finally:
         server.kill9()
 
 
 @contextmanager
-def cluster(work: Path) -> Iterator[tuple[list[str], list[int], list[int], list[dict[str, str]]]]:
+def cluster(work: Path) -> Iterator[tuple[list[str], list[int], bool, list[dict[str, str]]]]:
     with postgres_server() as admin_url:
         redis = RedisServer()
         redis.start()
@@ -120,16 +157,9 @@ def cluster(work: Path) -> Iterator[tuple[list[str], list[int], list[int], list[
             a.start()
             b.start()
             try:
-                backing = [
-                    p
-                    for p in subprocess.run(
-                        ["pgrep", "-f", "postgres|redis-server"], capture_output=True, text=True
-                    ).stdout.split()
-                ]
-                backing_pids = [int(p) for p in backing]
-                for pid in (a.pid, b.pid, *backing_pids):
-                    pin(pid, 0)
-                yield [a.ws_url, b.ws_url], [a.pid, b.pid], backing_pids, boards_on(a)
+                for pid in (a.pid, b.pid, *backing_processes()):
+                    pin(pid, 0)  # the backends PostgreSQL forks later inherit it
+                yield [a.ws_url, b.ws_url], [a.pid, b.pid], True, boards_on(a)
             finally:
                 a.kill9()
                 b.kill9()
@@ -139,19 +169,29 @@ def cluster(work: Path) -> Iterator[tuple[list[str], list[int], list[int], list[
 
 def measure(setup: object, work: Path) -> dict[str, float]:
     with setup(work) as (urls, pids, backing, rooms):  # type: ignore[operator]
-        before, before_backing = cpu_seconds(pids), cpu_seconds(backing) if backing else 0.0
-        result = run_load(urls, rooms, work)
-        used = cpu_seconds(pids) - before
-        used_backing = (cpu_seconds(backing) - before_backing) if backing else 0.0
-    delivered = float(result["delivered"])  # type: ignore[arg-type]
+        result, marks = run_load(
+            urls,
+            rooms,
+            work,
+            lambda: (cpu_seconds(pids), cpu_seconds(backing_processes()) if backing else 0.0),
+        )
+    delivered = float(result["delivered"])
     latency = result["latency_ms"]
+
+    def used(start: str, end: str, with_backing: bool = False) -> float:
+        (atelier_before, backing_before), (atelier_after, backing_after) = marks[start], marks[end]
+        backing_used = backing_after - backing_before if with_backing else 0.0
+        return atelier_after - atelier_before + backing_used
+
     return {
         "delivered": delivered,
-        "per_second": delivered / float(result["active_seconds"]),  # type: ignore[arg-type]
-        "p50_ms": float(latency["p50"]),  # type: ignore[index]
-        "p99_ms": float(latency["p99"]),  # type: ignore[index]
-        "us_per_delivery": used / delivered * 1e6,
-        "us_per_delivery_with_pg_redis": (used + used_backing) / delivered * 1e6,
+        "per_second": delivered / float(result["active_seconds"]),
+        "p50_ms": float(latency["p50"]),
+        "p99_ms": float(latency["p99"]),
+        "us_per_delivery": used("active_start", "active_end") / delivered * 1e6,
+        "us_per_delivery_with_pg_redis": used("active_start", "active_end", True) / delivered * 1e6,
+        "us_per_connection": used("connect", "active_start") / (ROOMS * CLIENTS) * 1e6,
+        "whole_run_us_per_delivery": used("connect", "end") / delivered * 1e6,
     }
 
 
@@ -170,7 +210,15 @@ def main() -> None:
             runs["two instances, PostgreSQL + Redis"].append(measure(cluster, work))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    keys = ["per_second", "p50_ms", "p99_ms", "us_per_delivery", "us_per_delivery_with_pg_redis"]
+    keys = [
+        "per_second",
+        "p50_ms",
+        "p99_ms",
+        "us_per_delivery",
+        "us_per_delivery_with_pg_redis",
+        "us_per_connection",
+        "whole_run_us_per_delivery",
+    ]
     medians = {
         name: {k: statistics.median(r[k] for r in rs) for k in keys} for name, rs in runs.items()
     }
@@ -178,14 +226,32 @@ def main() -> None:
         f"scenario (iii), median of {args.repeat}; delivered "
         f"{[int(r['delivered']) for rs in runs.values() for r in rs]}"
     )
-    columns = ["configuration", "deliveries/s", "p50 ms", "p99 ms", "Atelier CPU µs/delivery"]
-    print("| " + " | ".join([*columns, "+ PostgreSQL and Redis"]) + " |")
-    print("|---|---|---|---|---|---|")
+    columns = [
+        "configuration",
+        "deliveries/s",
+        "p50 ms",
+        "p99 ms",
+        "Atelier CPU µs/delivery",
+        "+ PostgreSQL and Redis",
+        "connecting, µs/connection",
+        "whole run, µs/delivery",
+    ]
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns))
     for name, m in medians.items():
         print(
             f"| {name} | {m['per_second']:.0f} | {m['p50_ms']:.2f} | {m['p99_ms']:.1f} |"
             f" {m['us_per_delivery']:.1f} | {m['us_per_delivery_with_pg_redis']:.1f} |"
+            f" {m['us_per_connection']:.0f} | {m['whole_run_us_per_delivery']:.1f} |"
         )
+    ratios = [
+        b["us_per_delivery_with_pg_redis"] / a["us_per_delivery"]
+        for a, b in zip(*runs.values(), strict=True)
+    ]
+    print(
+        "cluster / one instance, CPU per delivery, per repeat: "
+        + ", ".join(f"{r:.2f}" for r in ratios)
+    )
 
 
 if __name__ == "__main__":

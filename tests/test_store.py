@@ -72,14 +72,33 @@ def test_the_log_appends_in_order_and_loads_from_checkpoint_plus_tail(engine: En
 
 async def test_the_writer_commits_everything_in_submission_order(engine: Engine) -> None:
     durable: list[int] = []
+    sent = [i.to_bytes(2, "big") for i in range(200)]
     async with LogWriter(engine) as writer:
-        for i in range(200):
-            writer.submit(entry("w", bytes([i % 250])), durable.append)
+        for i, data in enumerate(sent):
+            writer.submit(entry("w", data, name=f"author {i}"), durable.append)
         await asyncio.sleep(0)
+    assert writer.largest_batch > 1  # batches of several, each in one transaction
     assert len(durable) == 200
     assert durable == sorted(durable)
+    logged = log.board_entries(engine, "w")
+    assert [e.data for e in logged] == sent  # in sequence order, as submitted
+    assert [e.seq for e in logged] == durable  # each told its own sequence number
+    assert [e.author_name for e in logged] == [f"author {i}" for i in range(200)]
+
+
+async def test_a_checkpoint_submitted_with_an_update_is_kept_at_its_sequence_number(
+    engine: Engine,
+) -> None:
+    loop = asyncio.get_running_loop()
+    async with LogWriter(engine) as writer:
+        seqs = [loop.create_future() for _ in range(3)]
+        writer.submit(entry("cp", b"1"), seqs[0].set_result)
+        writer.submit(entry("cp", b"2"), seqs[1].set_result, checkpoint=b"state-at-2")
+        writer.submit(entry("cp", b"3"), seqs[2].set_result)
+        last = await seqs[2]
     with engine.connect() as conn:
-        assert log.count(conn, "w") == 200
+        stored = log.load(conn, "cp")
+    assert (stored.checkpoint, stored.tail, stored.last_seq) == (b"state-at-2", [b"3"], last)
 
 
 async def test_the_sqlite_wal_stays_small_though_commits_never_checkpoint_it(
@@ -136,3 +155,35 @@ async def test_shutdown_gives_up_on_a_dead_database_after_the_drain_time(tmp_pat
         blocker.execute("ROLLBACK")
         blocker.close()
         engine.dispose()
+
+
+async def test_the_writer_reconnects_when_postgresql_drops_its_connection(
+    engine: Engine,
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the writer's own connection is PostgreSQL's")
+    loop = asyncio.get_running_loop()
+    async with LogWriter(engine) as writer:
+        first: asyncio.Future[int] = loop.create_future()
+        writer.submit(entry("drop", b"1"), first.set_result)
+        await first
+        with engine.begin() as conn:  # what a PostgreSQL restart or failover does to it
+            dropped = conn.execute(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ).scalar_one()
+        assert dropped >= 1
+        durable: list[int] = []
+        for i in range(20):
+            writer.submit(entry("drop", bytes([i])), durable.append)
+        last: asyncio.Future[int] = loop.create_future()
+        writer.submit(entry("drop", b"last"), last.set_result)
+        await asyncio.wait_for(last, 30)
+        assert writer.failures == 1  # one commit failed, the next connection took it
+        assert writer.healthy
+    assert len(durable) == 20
+    assert [await first, *durable, await last] == sorted([await first, *durable, await last])
+    with engine.connect() as conn:
+        assert log.count(conn, "drop") == 22

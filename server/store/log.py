@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import asyncpg
 from sqlalchemy import Connection, Engine, func, insert, select
 
 from server.store.models import checkpoints, updates
@@ -108,28 +109,35 @@ def append_sqlite(
     return seqs
 
 
-POSTGRES_INSERT_UPDATE = _insert_sql("updates", UPDATE_COLUMNS, "%s") + " RETURNING seq"
-POSTGRES_INSERT_CHECKPOINT = _insert_sql("checkpoints", CHECKPOINT_COLUMNS, "%s")
+POSTGRES_INSERT_UPDATES = (
+    f"INSERT INTO updates ({', '.join(UPDATE_COLUMNS)})"
+    f" SELECT {', '.join(UPDATE_COLUMNS)} FROM unnest("
+    "$1::text[], $2::float8[], $3::text[], $4::text[], $5::text[], $6::bytea[]"
+    f") WITH ORDINALITY AS batch({', '.join(UPDATE_COLUMNS)}, position)"
+    " ORDER BY position RETURNING seq"
+)
+"""The whole batch in one statement (asyncpg's parameters), rows in submission order."""
+POSTGRES_INSERT_CHECKPOINT = (
+    f"INSERT INTO checkpoints ({', '.join(CHECKPOINT_COLUMNS)}) VALUES ($1, $2, $3, $4)"
+)
 
 
-def append_postgres(
-    cursor: Any, entries: Sequence[LogEntry], checkpoint_states: Sequence[bytes | None]
+async def append_postgres(
+    connection: asyncpg.Connection,
+    entries: Sequence[LogEntry],
+    checkpoint_states: Sequence[bytes | None],
 ) -> list[int]:
-    """``append`` on a psycopg cursor: the whole batch in one round trip, sequence numbers
-    from ``RETURNING``. The caller commits."""
-    cursor.executemany(POSTGRES_INSERT_UPDATE, [_row(e) for e in entries], returning=True)
-    seqs = []
-    while True:
-        seqs.append(int(cursor.fetchone()[0]))
-        if not cursor.nextset():
-            break
-    snapshots = [
-        (e.board_id, seq, e.created_at, state)
-        for e, seq, state in zip(entries, seqs, checkpoint_states, strict=True)
-        if state is not None
-    ]
-    if snapshots:
-        cursor.executemany(POSTGRES_INSERT_CHECKPOINT, snapshots)
+    """``append`` on an asyncpg connection: one statement (prepared once, by asyncpg's
+    cache), one round trip, whatever the batch's size. The rows are inserted in submission
+    order, so their ascending sequence numbers are theirs in that order. The caller commits,
+    or runs it alone (a statement is its own transaction) when no checkpoint is written."""
+    columns = [list(column) for column in zip(*(_row(e) for e in entries), strict=True)]
+    seqs = sorted(int(row[0]) for row in await connection.fetch(POSTGRES_INSERT_UPDATES, *columns))
+    for entry, seq, state in zip(entries, seqs, checkpoint_states, strict=True):
+        if state is not None:  # one in hundreds of updates
+            await connection.execute(
+                POSTGRES_INSERT_CHECKPOINT, entry.board_id, seq, entry.created_at, state
+            )
     return seqs
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
+import asyncpg
 from sqlalchemy import Engine
 
 from server.store import log
@@ -28,6 +29,7 @@ logger = logging.getLogger("atelier.writer")
 
 RETRY_FIRST_SECONDS = 0.05
 WRITER_BUSY_TIMEOUT_MS = 50
+CONNECT_TIMEOUT_SECONDS = 5
 
 
 @dataclass(slots=True)
@@ -53,15 +55,16 @@ class LogWriter:
         on_logged: Callable[[str, int], None] | None = None,
     ) -> None:
         self._engine = engine
-        self._inline = engine.dialect.name == "sqlite"
-        """SQLite commits run on the event loop (~0.1 ms with WAL, no fsync per commit),
-        cheaper than a hop to a worker thread; a network database's run in a thread."""
-        appenders = {"sqlite": log.append_sqlite, "postgresql": log.append_postgres}
-        if engine.dialect.name not in appenders:
+        if engine.dialect.name not in ("sqlite", "postgresql"):
             raise ValueError(
                 f"the update log supports SQLite and PostgreSQL, not {engine.dialect.name}"
             )
-        self._append = appenders[engine.dialect.name]
+        self._inline = engine.dialect.name == "sqlite"
+        """SQLite commits run on the event loop (~0.1 ms with WAL, no fsync per commit),
+        cheaper than a hop to a worker thread. PostgreSQL's are awaited on an asyncpg
+        connection of the writer's own: per one-row commit it costs ~50 µs of CPU where
+        psycopg costs ~90 in a worker thread (plus the thread's handoffs) and ~200 on its
+        async connection (``bench/run_cluster.py`` and the README's figures)."""
         self._batch_max = batch_max
         self._backlog_max = backlog_max
         self._retry_max = retry_max_seconds
@@ -73,8 +76,10 @@ class LogWriter:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._raw: Any = None
-        """The pooled driver connection and a cursor on it, kept across commits."""
+        """SQLite: the pooled driver connection and a cursor on it, kept across commits."""
         self._cursor: Any = None
+        self._postgres: asyncpg.Connection | None = None
+        """PostgreSQL: the writer's own connection, kept across commits."""
         self._closing = False
         self._checkpoint_every = checkpoint_every_commits
         """SQLite: commits between two checkpoints of the WAL (see ``_checkpoint``)."""
@@ -133,7 +138,7 @@ class LogWriter:
                     self.last_error,
                 )
             finally:
-                self._close_connection()
+                await self._close_connection()
 
     async def _run(self) -> None:
         while True:
@@ -158,11 +163,11 @@ class LogWriter:
             try:
                 if self._inline:
                     seqs = self._commit(batch)
-                else:  # a network database: wait for it off the event loop
-                    seqs = await asyncio.to_thread(self._commit, batch)
+                else:
+                    seqs = await self._commit_postgres(batch)
                 break
             except Exception as exc:  # any database failure: keep the batch, retry
-                self._close_connection()
+                await self._close_connection()
                 self.failures += 1
                 self._set_health(False, f"{type(exc).__name__}: {exc}")
                 logger.warning("log commit failed (%s updates kept, retrying): %s", len(batch), exc)
@@ -184,19 +189,18 @@ class LogWriter:
                 )
 
     def _commit(self, batch: list[Submission]) -> list[int]:
-        """One transaction for the whole batch, on the driver's own connection: SQLAlchemy's
-        statement machinery costs more than the insert itself here."""
+        """SQLite: one transaction for the whole batch, on the driver's own connection:
+        SQLAlchemy's statement machinery costs more than the insert itself here."""
         if self._raw is None:
             self._raw = self._engine.raw_connection()
             self._cursor = self._raw.driver_connection.cursor()
-            if self._inline:
-                # Never hold the event loop for long on a locked database: fail fast, retry.
-                self._cursor.execute(f"PRAGMA busy_timeout={WRITER_BUSY_TIMEOUT_MS}")
-                # WAL checkpoints are run by ``_checkpoint``, not inside these commits.
-                self._cursor.execute("PRAGMA wal_autocheckpoint=0")
+            # Never hold the event loop for long on a locked database: fail fast, retry.
+            self._cursor.execute(f"PRAGMA busy_timeout={WRITER_BUSY_TIMEOUT_MS}")
+            # WAL checkpoints are run by ``_checkpoint``, not inside these commits.
+            self._cursor.execute("PRAGMA wal_autocheckpoint=0")
         driver = self._raw.driver_connection
         try:
-            seqs = self._append(
+            seqs = log.append_sqlite(
                 self._cursor, [s.entry for s in batch], [s.checkpoint for s in batch]
             )
             driver.commit()
@@ -205,6 +209,21 @@ class LogWriter:
                 driver.rollback()
             raise
         return seqs
+
+    async def _commit_postgres(self, batch: list[Submission]) -> list[int]:
+        """PostgreSQL: the batch in one statement, which commits by itself (no BEGIN and
+        COMMIT round trips); a batch that also writes a checkpoint, in one transaction."""
+        if self._postgres is None:
+            url = self._engine.url.set(drivername="postgresql")
+            self._postgres = await asyncpg.connect(
+                url.render_as_string(hide_password=False), timeout=CONNECT_TIMEOUT_SECONDS
+            )
+        connection = self._postgres
+        entries, states = [s.entry for s in batch], [s.checkpoint for s in batch]
+        if all(state is None for state in states):
+            return await log.append_postgres(connection, entries, states)
+        async with connection.transaction():
+            return await log.append_postgres(connection, entries, states)
 
     async def _checkpoint(self) -> None:
         """Copy the SQLite WAL back into the database in a worker thread, between commits.
@@ -224,12 +243,16 @@ class LogWriter:
         with self._engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
-    def _close_connection(self) -> None:
+    async def _close_connection(self) -> None:
         if self._raw is not None:
             with contextlib.suppress(Exception):
                 self._cursor.close()
                 self._raw.close()
             self._raw = self._cursor = None
+        if self._postgres is not None:
+            with contextlib.suppress(Exception):
+                await self._postgres.close()
+            self._postgres = None
 
     def _set_health(self, healthy: bool, error: str) -> None:
         changed = healthy != self.healthy
