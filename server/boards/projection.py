@@ -38,7 +38,7 @@ from .layout import (
 )
 from .method_view import CriterionOut, RoleOut, project_conditions, project_support
 from .problems import Problem, pointer, problem, wrong_type
-from .reading import Fields, ProblemReport, as_fields, sorted_entries
+from .reading import Fields, ProblemReport, as_fields, map_entries, sorted_entries
 from .rounds import ROUNDS
 from .rounds_view import PositionOut, RoundOut, position, project_rounds
 from .seeding import parts_at
@@ -124,7 +124,7 @@ def _rounds(doc: Doc[Any], problems: ProblemReport) -> list[RoundOut]:
     """Revealed rounds (written by the server only); reading creates nothing."""
     if ROUNDS not in set(doc.keys()):
         return []
-    return project_rounds(dict(doc.get(ROUNDS, type=Map).items()), problems)
+    return project_rounds(map_entries(doc.get(ROUNDS, type=Map)), problems)
 
 
 def _read_roots(doc: Doc[Any], problems: ProblemReport) -> dict[str, Fields]:
@@ -144,7 +144,7 @@ def _read_root(doc: Doc[Any], name: str, problems: ProblemReport) -> Fields:
     sequence = doc.get(name, type=Array)
     if len(sequence) > 0:
         problems.report(wrong_type(pointer(name), "map", sequence))
-    return dict(doc.get(name, type=Map).items())
+    return map_entries(doc.get(name, type=Map))
 
 
 def _chain(fields: Fields, problems: ProblemReport) -> ChainOut:

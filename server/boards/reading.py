@@ -65,7 +65,7 @@ class ProblemReport:
             return None
         value = fields[key]
         if isinstance(value, Map):
-            return dict(value.items())
+            return map_entries(value)
         self.report(wrong_type(pointer(*path, key), "map", value))
         return None
 
@@ -139,10 +139,23 @@ class ProblemReport:
 def as_fields(value: object) -> Fields | None:
     """Entries of a shared map or of a plain JSON object; None for anything else."""
     if isinstance(value, Map):
-        return dict(value.items())
+        return map_entries(value)
     if isinstance(value, dict) and all(isinstance(k, str) for k in value):
         return value
     return None
+
+
+def map_entries(shared: Map[object]) -> dict[str, object]:
+    """``dict(shared.items())``, read in one transaction: ``items()`` opens a transaction
+    and checks the key again for every entry, which made reading a long board's notes the
+    largest cost of a history page (``bench/replay_bench.py``). Falls back to ``items()``
+    should pycrdt's integrated map change shape (the version is pinned below 0.15)."""
+    try:
+        with shared.doc.transaction() as txn:
+            raw, wrap = shared.integrated, shared._maybe_as_type_or_doc
+            return {key: wrap(raw.get(txn._txn, key)) for key in raw.keys(txn._txn)}
+    except AttributeError:
+        return dict(shared.items())
 
 
 def canonical_number(value: int | float) -> int | float:
