@@ -5,6 +5,13 @@ its own echoes. Updates are published only after they are durable, and an instan
 receives one applies and relays it without persisting or republishing it. Redis pub/sub
 delivers at most once: whatever is missed during an outage is recovered by the rooms, which
 catch up from the shared log when the connection comes back (``Rooms.on_reconnected``).
+
+Publishing does not wait for Redis's answers (``CLIENT REPLY OFF``): waiting for each
+publish's reply, a count nobody here uses, cost three times the publish. What a broken
+connection swallowed unseen is recovered from the log too: a publishing connection is
+renewed as soon as Redis closes it (checked before each batch and every second when idle)
+or the subscriber had to reconnect, and a new one first asks the other instances to catch
+up from the log (``RESYNC``), which holds everything published before.
 """
 
 from __future__ import annotations
@@ -28,7 +35,13 @@ CONTROL_CHANNEL = "atelier:control"
 INSTANCE_ID_BYTES = 8
 PUBLISH_QUEUE_MAX = 10_000
 PUBLISH_BATCH_MAX = 500
+PUBLISH_TIMEOUT_SECONDS = 5.0
+"""A publishing connection whose socket stays full that long is replaced."""
+PUBLISHER_CHECK_SECONDS = 1.0
+"""How often an idle publishing connection is checked (see ``_next_batch``)."""
 RECONNECT_MAX_SECONDS = 5.0
+RESYNC = {"kind": "resync"}
+"""Control message: catch every board up from the shared log (see the module's docstring)."""
 
 
 def board_channel(board_id: str) -> str:
@@ -94,6 +107,8 @@ class RedisFanout:
         self._changes: set[asyncio.Task[Any]] = set()
         """Subscription changes in flight; cancelled with the rest on exit."""
         self._pubsub: Any = None
+        self._renew_publisher = False
+        """Set when the subscriber reconnected: the publishing connection may be dead too."""
         self.published = 0
         self.received = 0
         self.dropped = 0
@@ -169,6 +184,7 @@ class RedisFanout:
                 channels = [CONTROL_CHANNEL, *(board_channel(b) for b in self._watched)]
                 await self._pubsub.subscribe(*channels)
                 self.connected, delay = True, 0.1
+                self._renew_publisher = True
                 logger.info("connected to Redis; resyncing %s boards", len(self._watched))
                 self._handlers.reconnected()
                 await self._listen(self._pubsub)
@@ -211,27 +227,27 @@ class RedisFanout:
             logger.exception("could not apply a message from another instance on %s", name)
 
     async def _publish_forever(self) -> None:
-        """Publish what has queued up in one pipelined round trip (one socket write)."""
+        """Publish what has queued up in one socket write, answers off (module docstring)."""
         delay = 0.1
         client = await self._client()
+        connection: Any = None
         try:
             while True:
-                batch = [await self._outbox.get()]
-                while len(batch) < PUBLISH_BATCH_MAX and not self._outbox.empty():
-                    batch.append(self._outbox.get_nowait())
+                batch = await self._next_batch()
+                if not batch and connection is None:
+                    continue
                 while True:
                     try:
-                        if len(batch) == 1:  # the usual case: a pipeline of one costs half more
-                            await client.publish(*batch[0])
-                        else:
-                            pipe = client.pipeline(transaction=False)
-                            for channel, message in batch:
-                                pipe.publish(channel, message)
-                            await pipe.execute()
+                        if connection is None or await self._broken(connection):
+                            connection = await self._publisher(client, connection)
+                        if batch:
+                            await self._send(connection, batch)
                         self.published += len(batch)
                         delay = 0.1
                         break
                     except Exception as exc:
+                        await self._release(client, connection)
+                        connection = None
                         if not self.connected:
                             self.dropped += len(batch)  # recovered by catch-up on reconnect
                             break
@@ -239,8 +255,58 @@ class RedisFanout:
                         await asyncio.sleep(delay)
                         delay = min(delay * 2, RECONNECT_MAX_SECONDS)
         finally:
+            await self._release(client, connection)
             with contextlib.suppress(Exception):
                 await client.aclose()
+
+    async def _next_batch(self) -> list[tuple[str, bytes]]:
+        """What has queued up; empty when nothing came for ``PUBLISHER_CHECK_SECONDS``, so
+        an idle publishing connection that Redis closed is noticed and renewed anyway."""
+        try:
+            async with asyncio.timeout(PUBLISHER_CHECK_SECONDS):
+                batch = [await self._outbox.get()]
+        except TimeoutError:
+            return []
+        while len(batch) < PUBLISH_BATCH_MAX and not self._outbox.empty():
+            batch.append(self._outbox.get_nowait())
+        return batch
+
+    async def _broken(self, connection: Any) -> bool:
+        """Whether the publishing connection must be renewed: the subscriber reconnected, or
+        Redis sent something on a connection that answers nothing (its close, an error)."""
+        if self._renew_publisher or not connection.is_connected:
+            return True
+        return bool(await connection.can_read_destructive())
+
+    @staticmethod
+    async def _send(connection: Any, batch: list[tuple[str, bytes]]) -> None:
+        commands = [("PUBLISH", channel, message) for channel, message in batch]
+        async with asyncio.timeout(PUBLISH_TIMEOUT_SECONDS):
+            await connection.send_packed_command(
+                connection.pack_commands(commands), check_health=False
+            )
+
+    async def _publisher(self, client: Any, previous: Any) -> Any:
+        """A fresh publishing connection, told not to answer, whose first message asks the
+        other instances to catch up: whatever the previous one swallowed is in the log."""
+        if previous is not None:
+            logger.info("renewing the Redis publishing connection; other instances catch up")
+        await self._release(client, previous)
+        self._renew_publisher = False
+        connection = await client.connection_pool.get_connection()
+        resync = self.instance + KIND_CONTROL + json.dumps(RESYNC).encode()
+        commands = [("CLIENT", "REPLY", "OFF"), ("PUBLISH", CONTROL_CHANNEL, resync)]
+        await connection.send_packed_command(connection.pack_commands(commands), check_health=False)
+        return connection
+
+    @staticmethod
+    async def _release(client: Any, connection: Any) -> None:
+        """Close a publishing connection (its replies are off: it is never reused as is)."""
+        if connection is None:
+            return
+        with contextlib.suppress(Exception):
+            await connection.disconnect()
+            await client.connection_pool.release(connection)
 
 
 def _log_failure(task: asyncio.Task[Any]) -> None:

@@ -159,6 +159,8 @@ class Rooms:
         elif message.get("kind") == "notice":
             board, kind = str(message.get("board")), str(message.get("notice"))
             self._notify_local(board, kind, str(message.get("message", "")))
+        elif message.get("kind") == "resync":  # another instance's publishes may be lost
+            self.on_reconnected()
         elif message.get("kind") == "lock":
             room = self._rooms.get(str(message.get("board")))
             if room is not None:
@@ -166,8 +168,9 @@ class Rooms:
                 (room.locks.add if message.get("locked") else room.locks.discard)(zone)
 
     def on_reconnected(self) -> None:
-        """The broker came back: whatever it dropped meanwhile is in the shared log, and
-        kicks it dropped may have changed invites."""
+        """The broker came back (here, or another instance asks, ``fanout.RESYNC``):
+        whatever it dropped meanwhile is in the shared log, and kicks it dropped may have
+        changed invites."""
         self._grants.forget_all()
         for room in list(self._rooms.values()):
             task = asyncio.get_running_loop().create_task(self.catch_up(room))

@@ -150,6 +150,14 @@ class RedisServer:
                 time.sleep(0.05)
         raise RuntimeError("redis-server did not start")
 
+    def kill_clients(self, kind: str) -> int:
+        """``CLIENT KILL TYPE kind`` (e.g. ``normal``: every connection but subscribers'):
+        how many connections Redis closed."""
+        import redis
+
+        with redis.Redis(port=self.port) as client:
+            return int(client.execute_command("CLIENT", "KILL", "TYPE", kind))
+
     def stop(self) -> None:
         if self.process is not None:
             self.process.kill()
