@@ -31,8 +31,10 @@ LIBRARIES: dict[str, tuple[str, ...]] = {
     "sqlalchemy": ("store/",),
     "alembic": ("store/",),
     "psycopg": ("store/",),
+    "asyncpg": ("store/",),
     "starlette": ("http/", "app.py"),
-    "redis": ("sync/fanout.py",),
+    "redis": ("sync/fanout.py", "sync/subscription.py"),
+    "hiredis": ("sync/subscription.py",),
     "uvicorn": (
         "sync/transport.py",
         "sync/board_state.py",

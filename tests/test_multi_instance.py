@@ -189,6 +189,19 @@ async def test_an_edit_published_as_redis_closes_the_publishing_connection_still
     assert (await js.doc("bob"))["m"] == {"before": 1, "after": 1}
 
 
+async def test_an_edit_made_as_redis_drops_the_subscribers_still_crosses(
+    cluster: Cluster, js: YjsDriver
+) -> None:
+    board = cluster.a.create_board()
+    await connect(js, cluster.a, board, "ana")
+    await connect(js, cluster.b, board, "bob")
+    closed = await asyncio.to_thread(cluster.redis.kill_clients, "pubsub")
+    assert closed == 2, "each instance's subscription"
+    await js.map_set("ana", "m", "meanwhile", 1)
+    await js.wait_equal(["ana", "bob"], timeout_ms=10_000)
+    assert (await js.doc("bob"))["m"] == {"meanwhile": 1}
+
+
 async def test_a_redis_restart_mid_session_loses_nothing(cluster: Cluster, js: YjsDriver) -> None:
     board = cluster.a.create_board()
     await connect(js, cluster.a, board, "ana")

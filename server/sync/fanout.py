@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Protocol
 
+from server.sync.subscription import Subscription, close_quietly
+
 logger = logging.getLogger("atelier.fanout")
 
 KIND_UPDATE = b"u"
@@ -104,9 +106,7 @@ class RedisFanout:
         self._watched: set[str] = set()
         self._outbox: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue(PUBLISH_QUEUE_MAX)
         self._tasks: list[asyncio.Task[None]] = []
-        self._changes: set[asyncio.Task[Any]] = set()
-        """Subscription changes in flight; cancelled with the rest on exit."""
-        self._pubsub: Any = None
+        self._subscription: Subscription | None = None
         self._renew_publisher = False
         """Set when the subscriber reconnected: the publishing connection may be dead too."""
         self.published = 0
@@ -132,21 +132,13 @@ class RedisFanout:
 
     def watch(self, board_id: str) -> None:
         self._watched.add(board_id)
-        self._resubscribe([board_channel(board_id)], subscribe=True)
+        if self._subscription is not None:  # else the next connection subscribes to it
+            self._subscription.subscribe([board_channel(board_id)])
 
     def unwatch(self, board_id: str) -> None:
         self._watched.discard(board_id)
-        self._resubscribe([board_channel(board_id)], subscribe=False)
-
-    def _resubscribe(self, channels: list[str], *, subscribe: bool) -> None:
-        pubsub = self._pubsub
-        if pubsub is None or not self.connected:
-            return  # the next connection subscribes to every watched board
-        call = pubsub.subscribe if subscribe else pubsub.unsubscribe
-        task = asyncio.get_running_loop().create_task(call(*channels))
-        self._changes.add(task)
-        task.add_done_callback(self._changes.discard)
-        task.add_done_callback(_log_failure)
+        if self._subscription is not None:
+            self._subscription.unsubscribe([board_channel(board_id)])
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -163,10 +155,9 @@ class RedisFanout:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        running = [*self._tasks, *self._changes]
-        for task in running:
+        for task in self._tasks:
             task.cancel()
-        for task in running:
+        for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
 
@@ -178,38 +169,33 @@ class RedisFanout:
     async def _subscribe_forever(self) -> None:
         delay = 0.1
         while True:
-            client = await self._client()
+            subscription = None
             try:
-                self._pubsub = client.pubsub()
                 channels = [CONTROL_CHANNEL, *(board_channel(b) for b in self._watched)]
-                await self._pubsub.subscribe(*channels)
+                subscription = await Subscription.open(self._url, self._on_message, channels)
+                self._subscription = subscription
                 self.connected, delay = True, 0.1
                 self._renew_publisher = True
                 logger.info("connected to Redis; resyncing %s boards", len(self._watched))
                 self._handlers.reconnected()
-                await self._listen(self._pubsub)
-            except (OSError, ConnectionError) as exc:
+                await subscription.closed
+                logger.warning("Redis subscription lost; reconnecting")
+            except (OSError, ConnectionError, TimeoutError) as exc:
                 logger.warning("Redis unavailable (%s); retrying", exc)
-            except Exception as exc:  # redis raises its own error classes
+            except Exception as exc:  # a refusal from Redis (hiredis.ReplyError), say
                 logger.warning("Redis subscription failed (%s); retrying", exc)
             finally:
                 self.connected = False
-                self._pubsub = None
-                with contextlib.suppress(Exception):
-                    await client.aclose()
+                self._subscription = None
+                await close_quietly(subscription)
             await asyncio.sleep(delay)
             delay = min(delay * 2, RECONNECT_MAX_SECONDS)
 
-    async def _listen(self, pubsub: Any) -> None:
-        while True:
-            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
-            if message is None:
-                continue
-            data = message["data"]
-            if not isinstance(data, bytes) or data[:INSTANCE_ID_BYTES] == self.instance:
-                continue  # our own echo
-            self.received += 1
-            self._dispatch(message["channel"], data[INSTANCE_ID_BYTES:])
+    def _on_message(self, channel: bytes, data: bytes) -> None:
+        if data[:INSTANCE_ID_BYTES] == self.instance:
+            return  # our own echo
+        self.received += 1
+        self._dispatch(channel, data[INSTANCE_ID_BYTES:])
 
     def _dispatch(self, channel: bytes | str, body: bytes) -> None:
         name = channel.decode() if isinstance(channel, bytes) else channel
@@ -307,8 +293,3 @@ class RedisFanout:
         with contextlib.suppress(Exception):
             await connection.disconnect()
             await client.connection_pool.release(connection)
-
-
-def _log_failure(task: asyncio.Task[Any]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        logger.warning("Redis subscription change failed: %s", task.exception())

@@ -108,16 +108,18 @@ def create_database(admin_url: str, name: str) -> str:
 class RedisServer:
     """A redis-server process on a free loopback port, that tests can stop and restart."""
 
-    def __init__(self) -> None:
+    def __init__(self, password: str | None = None) -> None:
         if shutil.which("redis-server") is None:
             _unavailable("Redis (Debian package redis-server)")
+        self.password = password
         self.port = free_port()
         self.dir = Path(tempfile.mkdtemp(prefix="atelier-redis-"))
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        secret = f":{self.password}@" if self.password else ""
+        return f"redis://{secret}127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
         self.process = subprocess.Popen(
@@ -133,6 +135,7 @@ class RedisServer:
                 "no",
                 "--dir",
                 str(self.dir),
+                *(["--requirepass", self.password] if self.password else []),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -144,7 +147,7 @@ class RedisServer:
 
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
                     sock.sendall(b"PING\r\n")
-                    if sock.recv(16).startswith(b"+PONG"):
+                    if sock.recv(16).startswith((b"+PONG", b"-NOAUTH")):
                         return
             except OSError:
                 time.sleep(0.05)
@@ -155,7 +158,7 @@ class RedisServer:
         how many connections Redis closed."""
         import redis
 
-        with redis.Redis(port=self.port) as client:
+        with redis.Redis(port=self.port, password=self.password) as client:
             return int(client.execute_command("CLIENT", "KILL", "TYPE", kind))
 
     def stop(self) -> None:
