@@ -171,9 +171,12 @@ class RedisFanout:
         while True:
             subscription = None
             try:
-                channels = [CONTROL_CHANNEL, *(board_channel(b) for b in self._watched)]
+                boards = set(self._watched)
+                channels = [CONTROL_CHANNEL, *(board_channel(b) for b in boards)]
                 subscription = await Subscription.open(self._url, self._on_message, channels)
-                self._subscription = subscription
+                self._subscription = subscription  # boards watched or left while it opened:
+                subscription.subscribe(board_channel(b) for b in self._watched - boards)
+                subscription.unsubscribe(board_channel(b) for b in boards - self._watched)
                 self.connected, delay = True, 0.1
                 self._renew_publisher = True
                 logger.info("connected to Redis; resyncing %s boards", len(self._watched))
