@@ -30,6 +30,9 @@ logger = logging.getLogger("atelier.writer")
 RETRY_FIRST_SECONDS = 0.05
 WRITER_BUSY_TIMEOUT_MS = 50
 CONNECT_TIMEOUT_SECONDS = 5
+STATEMENT_TIMEOUT_SECONDS = 30
+"""A PostgreSQL that stops answering fails the commit (kept and retried) rather than
+holding the writer, and the shutdown, for ever."""
 
 
 @dataclass(slots=True)
@@ -216,7 +219,9 @@ class LogWriter:
         if self._postgres is None:
             url = self._engine.url.set(drivername="postgresql")
             self._postgres = await asyncpg.connect(
-                url.render_as_string(hide_password=False), timeout=CONNECT_TIMEOUT_SECONDS
+                url.render_as_string(hide_password=False),
+                timeout=CONNECT_TIMEOUT_SECONDS,
+                command_timeout=STATEMENT_TIMEOUT_SECONDS,
             )
         connection = self._postgres
         entries, states = [s.entry for s in batch], [s.checkpoint for s in batch]
