@@ -75,20 +75,19 @@ class Subscription(asyncio.Protocol):
         kind: object,
         channels: Iterable[str],
     ) -> None:
-        subscription = self
         async with asyncio.timeout(CONNECT_TIMEOUT_SECONDS):
             if kind is UnixDomainSocketConnection:
-                await loop.create_unix_connection(lambda: subscription, options["path"])
+                await loop.create_unix_connection(lambda: self, options["path"])
             else:
                 secure = ssl.create_default_context() if kind is SSLConnection else None
                 host, port = options.get("host", "localhost"), options.get("port", 6379)
-                await loop.create_connection(lambda: subscription, host, port, ssl=secure)
+                await loop.create_connection(lambda: self, host, port, ssl=secure)
             if options.get("password") is not None:
                 user = options.get("username")
                 words = [user, options["password"]] if user else [options["password"]]
-                subscription._write(command("AUTH", *words))
-            subscription.subscribe(channels)
-            await asyncio.shield(subscription.ready)
+                self._write(command("AUTH", *words))
+            self.subscribe(channels)
+            await asyncio.shield(self.ready)
 
     def subscribe(self, channels: Iterable[str]) -> None:
         names = list(channels)
