@@ -200,8 +200,8 @@ class RedisFanout:
         self.received += 1
         self._dispatch(channel, data[INSTANCE_ID_BYTES:])
 
-    def _dispatch(self, channel: bytes | str, body: bytes) -> None:
-        name = channel.decode() if isinstance(channel, bytes) else channel
+    def _dispatch(self, channel: bytes, body: bytes) -> None:
+        name = channel.decode()
         kind, payload = body[:1], body[1:]
         try:
             if kind == KIND_CONTROL:
@@ -230,7 +230,7 @@ class RedisFanout:
                         if connection is None or await self._broken(connection):
                             connection = await self._publisher(client, connection)
                         if batch:
-                            await self._send(connection, batch)
+                            await self._send(connection, [("PUBLISH", *item) for item in batch])
                         self.published += len(batch)
                         delay = 0.1
                         break
@@ -251,11 +251,13 @@ class RedisFanout:
     async def _next_batch(self) -> list[tuple[str, bytes]]:
         """What has queued up; empty when nothing came for ``PUBLISHER_CHECK_SECONDS``, so
         an idle publishing connection that Redis closed is noticed and renewed anyway."""
-        try:
-            async with asyncio.timeout(PUBLISHER_CHECK_SECONDS):
-                batch = [await self._outbox.get()]
-        except TimeoutError:
-            return []
+        batch: list[tuple[str, bytes]] = []
+        if self._outbox.empty():  # the timer only when there is something to wait for
+            try:
+                async with asyncio.timeout(PUBLISHER_CHECK_SECONDS):
+                    batch.append(await self._outbox.get())
+            except TimeoutError:
+                return []
         while len(batch) < PUBLISH_BATCH_MAX and not self._outbox.empty():
             batch.append(self._outbox.get_nowait())
         return batch
@@ -268,8 +270,8 @@ class RedisFanout:
         return bool(await connection.can_read_destructive())
 
     @staticmethod
-    async def _send(connection: Any, batch: list[tuple[str, bytes]]) -> None:
-        commands = [("PUBLISH", channel, message) for channel, message in batch]
+    async def _send(connection: Any, commands: list[tuple[str | bytes, ...]]) -> None:
+        """Write the commands in one go; nothing is read back (replies are off)."""
         async with asyncio.timeout(PUBLISH_TIMEOUT_SECONDS):
             await connection.send_packed_command(
                 connection.pack_commands(commands), check_health=False
@@ -284,8 +286,9 @@ class RedisFanout:
         self._renew_publisher = False
         connection = await client.connection_pool.get_connection()
         resync = self.instance + KIND_CONTROL + json.dumps(RESYNC).encode()
-        commands = [("CLIENT", "REPLY", "OFF"), ("PUBLISH", CONTROL_CHANNEL, resync)]
-        await connection.send_packed_command(connection.pack_commands(commands), check_health=False)
+        await self._send(
+            connection, [("CLIENT", "REPLY", "OFF"), ("PUBLISH", CONTROL_CHANNEL, resync)]
+        )
         return connection
 
     @staticmethod

@@ -12,7 +12,7 @@ from types import TracebackType
 from server.core import memory
 from server.core.errors import CloseCode
 from server.core.grants import GrantCache
-from server.sync.fanout import Fanout, LocalFanout
+from server.sync.fanout import RESYNC, Fanout, LocalFanout
 from server.sync.limits import InviteLedger, LiveLimits
 from server.sync.loader import Loader, RecentReader
 from server.sync.room import Room
@@ -159,7 +159,7 @@ class Rooms:
         elif message.get("kind") == "notice":
             board, kind = str(message.get("board")), str(message.get("notice"))
             self._notify_local(board, kind, str(message.get("message", "")))
-        elif message.get("kind") == "resync":  # another instance's publishes may be lost
+        elif message.get("kind") == RESYNC["kind"]:  # another instance's publishes may be lost
             self.on_reconnected()
         elif message.get("kind") == "lock":
             room = self._rooms.get(str(message.get("board")))

@@ -57,24 +57,16 @@ class Subscription(asyncio.Protocol):
     async def open(cls, url: str, on_message: OnMessage, channels: Iterable[str]) -> Subscription:
         """Connect, authenticate and subscribe to ``channels``; raises when Redis cannot
         be reached or refuses (the caller retries)."""
-        options: dict[str, Any] = dict(parse_url(url))
-        loop = asyncio.get_running_loop()
         subscription = cls(on_message)
-        kind = options.get("connection_class")
         try:
-            await subscription._connect(loop, options, kind, channels)
+            await subscription._connect(dict(parse_url(url)), channels)
         except BaseException:
             subscription.close()
             raise
         return subscription
 
-    async def _connect(
-        self,
-        loop: asyncio.AbstractEventLoop,
-        options: dict[str, Any],
-        kind: object,
-        channels: Iterable[str],
-    ) -> None:
+    async def _connect(self, options: dict[str, Any], channels: Iterable[str]) -> None:
+        loop, kind = asyncio.get_running_loop(), options.get("connection_class")
         async with asyncio.timeout(CONNECT_TIMEOUT_SECONDS):
             if kind is UnixDomainSocketConnection:
                 await loop.create_unix_connection(lambda: self, options["path"])
@@ -99,12 +91,13 @@ class Subscription(asyncio.Protocol):
         if names:
             self._write(command("UNSUBSCRIBE", *names))
 
-    def close(self) -> None:
+    def close(self, error: Exception | None = None) -> None:
+        """End the subscription; ``error`` is what ``ready`` raises if it was not yet."""
         self._pinger.cancel()
         if self._transport is not None:
             self._transport.close()
         if not self.ready.done():
-            self.ready.set_exception(ConnectionError("the Redis subscription closed"))
+            self.ready.set_exception(error or ConnectionError("the Redis subscription closed"))
 
     # -- asyncio.Protocol ----------------------------------------------------------------
 
@@ -118,7 +111,7 @@ class Subscription(asyncio.Protocol):
             while (reply := self._reader.gets()) is not False:
                 self._handle(reply)
         except Exception as exc:  # broken protocol or a refusal (hiredis.ReplyError)
-            self._fail(exc)
+            self.close(exc)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._pinger.cancel()
@@ -139,11 +132,6 @@ class Subscription(asyncio.Protocol):
             self._on_message(reply[1], reply[2])
         elif kind == b"subscribe" and not self.ready.done():
             self.ready.set_result(None)
-
-    def _fail(self, exc: Exception) -> None:
-        if not self.ready.done():
-            self.ready.set_exception(exc)
-        self.close()
 
     def _write(self, data: bytes) -> None:
         if self._transport is not None and not self._transport.is_closing():
