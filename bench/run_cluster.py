@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import secrets
 import shutil
@@ -35,6 +34,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.run_sync import run_loadgen  # noqa: E402
 from tests.support.atelier_server import AtelierServer  # noqa: E402
 from tests.support.services import RedisServer, create_database, postgres_server  # noqa: E402
 
@@ -87,31 +87,16 @@ def run_load(
         "barriers": True,
         "params": {"name": "bench"},
     }
-    path = work / f"load-{secrets.token_hex(3)}.json"
-    path.write_text(json.dumps(config))
-    command = ["taskset", "-c", "1", "node", str(ROOT / "bench" / "loadgen.mjs"), str(path)]
-    marks: dict[str, Sample] = {}
-    result: dict[str, Any] | None = None
-    with subprocess.Popen(
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    ) as process:
-        assert process.stdin is not None
-        assert process.stdout is not None
-        for line in process.stdout:
-            message = json.loads(line)
-            if message.get("type") == "barrier":
-                marks[message["name"]] = sample()
-                process.stdin.write("\n")
-                process.stdin.flush()
-            elif message.get("type") == "result":
-                result = message
-                break
-        process.stdin.close()
-        process.wait(timeout=60)
-    if result is None:
-        raise RuntimeError(f"the load generator ended without a result ({process.returncode})")
-    marks["end"] = sample()
-    return result, marks
+    result, marks = run_loadgen(
+        config,
+        work,
+        f"load-{secrets.token_hex(3)}",
+        lambda _barrier: {"cpu": sample()},
+        timeout=300,
+    )
+    samples = {name: mark["cpu"] for name, mark in marks.items()}
+    samples["end"] = sample()
+    return result, samples
 
 
 def boards_on(server: AtelierServer) -> list[dict[str, str]]:
