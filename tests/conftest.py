@@ -72,13 +72,21 @@ def postgres_admin_url() -> Iterator[str]:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A migrated database without a server: SQLite, then a real PostgreSQL."""
-    url = f"sqlite:///{tmp_path / 'atelier.db'}"
     if request.param == "postgresql":
-        from tests.support.services import create_database
+        yield request.getfixturevalue("postgres_engine")
+        return
+    engine = open_engine(f"sqlite:///{tmp_path / 'atelier.db'}")
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
 
-        admin = request.getfixturevalue("postgres_admin_url")
-        url = create_database(admin, f"t_{secrets.token_hex(6)}")
-    engine = open_engine(url)
+
+@pytest.fixture
+def postgres_engine(postgres_admin_url: str) -> Iterator[Engine]:
+    """A migrated database of its own on the real PostgreSQL."""
+    from tests.support.services import create_database
+
+    engine = open_engine(create_database(postgres_admin_url, f"t_{secrets.token_hex(6)}"))
     migrate.upgrade(engine)
     yield engine
     engine.dispose()

@@ -158,10 +158,9 @@ async def test_shutdown_gives_up_on_a_dead_database_after_the_drain_time(tmp_pat
 
 
 async def test_the_writer_reconnects_when_postgresql_drops_its_connection(
-    engine: Engine,
+    postgres_engine: Engine,
 ) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("the writer's own connection is PostgreSQL's")
+    engine = postgres_engine
     loop = asyncio.get_running_loop()
     async with LogWriter(engine) as writer:
         first: asyncio.Future[int] = loop.create_future()
