@@ -9,17 +9,21 @@ database through the store (four participants typing notes and agreement text, d
 moving notes, voting, adding chain items and links, approving sections), then times random
 ``state?seq=N`` lookups:
 
-- build ahead: the replay checkpoints built as the log grows (a pass every 2,000 updates
-  here, as ``ReplayAhead`` does in a server), then the first lookup at the end of the log;
+- build ahead: the replay checkpoints and the timeline's steps built as the log grows (a
+  pass every 2,000 updates here, as ``ReplayAhead`` does in a server), then the first lookup
+  at the end of the log;
 - cold: the same first lookup with no replay checkpoint built ahead (it builds them all);
 - warm, function: ``replay.state_at`` plus the JSON projection, as the API computes it;
 - warm, HTTP: ``GET /api/boards/{id}/state?seq=N`` against a real ``atelier serve`` over the
   same database (JSON, and the Yjs binary with ``Accept: application/octet-stream``);
-- a page of the timeline (``replay.history``, 50 steps with their captions);
+- a page of the timeline (``history.history``, 50 steps with their captions): from a step's
+  start, as the replay screen pages (read from the steps built ahead), and from any position
+  (replayed: a position inside a step starts a grouping of its own);
 - baseline: the same function with no checkpoint at all (the whole log replayed from the
   start), on fewer points since it is slow.
 
-Prints median and p99 in milliseconds and the storage the replay checkpoints take. Everything
+Prints median and p99 in milliseconds and the storage the replay checkpoints and the steps
+take. Everything
 runs on 127.0.0.1 and in a temporary directory that is removed at the end.
 """
 
@@ -44,18 +48,18 @@ from pathlib import Path
 from typing import Any
 
 from pycrdt import Doc, Map, Text, TransactionEvent
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from server.archive import replay  # noqa: E402
+from server.archive import history, replay  # noqa: E402
 from server.boards import layout  # noqa: E402
 from server.boards.document import seed_update  # noqa: E402
 from server.boards.labels import LEVELS, SECTIONS  # noqa: E402
 from server.store import catalog, log, migrate, timeline, usage  # noqa: E402
 from server.store.db import open_engine  # noqa: E402
-from server.store.models import replay_checkpoints  # noqa: E402
+from server.store.models import replay_checkpoints, timeline_steps  # noqa: E402
 from server.sync.sink import LogEntry  # noqa: E402
 
 PEOPLE = (
@@ -234,6 +238,7 @@ def build(database: Path, updates: int, seed: int) -> tuple[Any, float, list[flo
             batch = []
             passed = time.perf_counter()
             replay.state_at(engine, BOARD)
+            history.build_steps(engine, BOARD)
             ahead.append((time.perf_counter() - passed) * 1000)
     return engine, time.perf_counter() - started - sum(ahead) / 1000, ahead
 
@@ -271,9 +276,16 @@ def by_function(engine: Any) -> Callable[[int], object]:
 
 def history_page(engine: Any) -> Callable[[int], object]:
     def lookup(seq: int) -> object:
-        return json.dumps(replay.history(engine, BOARD, from_seq=seq, limit=50))
+        return json.dumps(history.history(engine, BOARD, from_seq=seq, limit=50))
 
     return lookup
+
+
+def step_starts(engine: Any) -> list[int]:
+    """Where the stored steps start: the positions the replay screen pages from."""
+    with engine.connect() as conn:
+        query = select(timeline_steps.c.first_seq).where(timeline_steps.c.board_id == BOARD)
+        return [int(seq) for seq in conn.execute(query).scalars()]
 
 
 def baseline(engine: Any) -> Callable[[int], object]:
@@ -392,8 +404,16 @@ def run(work: Path, args: argparse.Namespace) -> None:
         with server(work) as base:
             report("warm, HTTP GET state?seq= (JSON)", timed(points, by_http(base, False)))
             report("warm, HTTP GET state?seq= (Yjs binary)", timed(points, by_http(base, True)))
-    pages = points[: args.baseline_lookups]
-    report("history page of 50 steps (function)", timed(pages, history_page(engine)))
+    starts = step_starts(engine)
+    steps = usage.timeline_step_sizes(engine, BOARD)
+    print(
+        f"timeline steps built: {steps.count}, {steps.bytes / 1e6:.1f} MB"
+        f" ({steps.bytes / span.bytes:.2f}x the log)"
+    )
+    pages = [starts[rng.randrange(len(starts))] for _ in range(args.lookups)]
+    report("history page of 50 steps, from a step", timed(pages, history_page(engine)))
+    anywhere = points[: args.baseline_lookups]
+    report("history page of 50 steps, from anywhere", timed(anywhere, history_page(engine)))
     few = points[: args.baseline_lookups]
     report("baseline, no checkpoint (function)", timed(few, baseline(engine)))
 

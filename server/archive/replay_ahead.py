@@ -1,12 +1,14 @@
-"""Replay checkpoints built ahead, in the background, as boards' logs grow.
+"""Replay checkpoints and timeline steps built ahead, in the background, as boards' logs grow.
 
-Without them the first lookup into a long board replays its whole log (seconds for 100,000
-updates). The log writer tells ``ReplayAhead`` every update it commits; once a board has
-logged ``REPLAY_MIN_UPDATES`` more and they have settled, one task builds that board's
-missing replay checkpoints in a worker thread, with the same code and rules as a lookup
-(``replay.state_at``): the checkpoints are the ones a lookup would have stored. Nothing
-depends on it for correctness: a restart loses only the counts, and whatever was not built
-ahead is built by the next lookup, as before.
+Without checkpoints the first lookup into a long board replays its whole log (seconds for
+100,000 updates); without stored steps a history page replays the steps it shows (about a
+millisecond each). The log writer tells ``ReplayAhead`` every update it commits; once a board
+has logged ``REPLAY_MIN_UPDATES`` more and they have settled, one task builds that board's
+missing replay checkpoints, then its new steps, in a worker thread, with the same code and
+rules as a lookup (``replay.state_at``, ``history.build_steps``): the checkpoints are the ones
+a lookup would have stored, the steps' entries the ones a replayed page shows. Nothing depends
+on it for correctness: a restart loses only the counts, and whatever was not built ahead is
+replayed by the next lookup, as before.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import logging
 import time
 from types import TracebackType
 
-from server.archive import replay
+from server.archive import history, replay
 from server.store.db import Engine
 
 logger = logging.getLogger("atelier.replay")
@@ -86,8 +88,12 @@ class ReplayAhead:
             del self._due[board_id]
             self._counts[board_id] = 0
             try:
-                await asyncio.to_thread(replay.state_at, self._engine, board_id)
-            except Exception as exc:  # the next lookup builds them instead
-                logger.warning("building replay checkpoints of %s failed: %s", board_id, exc)
+                await asyncio.to_thread(self._build, board_id)
+            except Exception as exc:  # the next lookup replays instead
+                logger.warning("building the replay of %s ahead failed: %s", board_id, exc)
             self.built += 1
             self._pass_done.set()
+
+    def _build(self, board_id: str) -> None:
+        replay.state_at(self._engine, board_id)
+        history.build_steps(self._engine, board_id, settle_seconds=self._settle)

@@ -1,4 +1,5 @@
-"""How much a board has stored: its log, checkpoints, snapshots and each session's growth.
+"""How much a board has stored: its log, checkpoints, timeline steps, snapshots and each
+session's growth.
 
 Operators read it to size backups and to see which sessions produced most of the log.
 """
@@ -28,6 +29,7 @@ def board_stats(engine: Engine, board_id: str) -> dict[str, Any]:
         },
         "checkpoints": _sizes(usage.checkpoint_sizes(engine, board_id)),
         "replay_checkpoints": _sizes(usage.replay_checkpoint_sizes(engine, board_id)),
+        "timeline_steps": _sizes(usage.timeline_step_sizes(engine, board_id)),
         "snapshots": _sizes(usage.snapshot_sizes(engine, board_id)),
         "sessions": [
             _session_growth(engine, s, [x for x in snapshots if x.session_id == s.id], log)

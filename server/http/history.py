@@ -12,7 +12,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from server.archive import replay, stats
+from server.archive import history, replay, stats
 from server.archive.approved import approved_text
 from server.archive.compare import compare_snapshots
 from server.boards.labels import SECTION_BY_ID
@@ -55,7 +55,7 @@ async def board_history(request: Request) -> Response:
     from_seq = int_param(request, "from_seq", 0, 0, MAX_SEQ)
     limit = int_param(request, "limit", HISTORY_DEFAULT_LIMIT, 1, HISTORY_MAX_LIMIT)
     timeline = await blocking(
-        replay.history, services(request).engine, board.id, from_seq=from_seq, limit=limit
+        history.history, services(request).engine, board.id, from_seq=from_seq, limit=limit
     )
     return JSONResponse(timeline)
 

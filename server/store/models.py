@@ -143,6 +143,20 @@ replay_checkpoints = Table(
 """Full states rebuilt from the log alone (zlib-compressed), so replay never depends on what a
 live room held; a cache: deleting rows only makes replay slower."""
 
+timeline_steps = Table(
+    "timeline_steps",
+    metadata,
+    Column("board_id", String(64), primary_key=True),
+    Column("first_seq", SEQ, primary_key=True),
+    Column("last_seq", SEQ, nullable=False),
+    Column("format", Integer, nullable=False),
+    Column("entry", LargeBinary, nullable=False),
+)
+"""The board's timeline built ahead: one row per step (``first_seq`` to ``last_seq``), its
+entry as a history page shows it (zlib-compressed JSON). The rows of a board always form the
+first steps of its timeline, without a gap. ``format`` names the version of the captions that
+wrote them; a cache: deleting rows only makes history pages slower."""
+
 # -- private rounds: answers held by the server until the reveal ---------------------------
 
 rounds = Table(

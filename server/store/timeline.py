@@ -1,6 +1,6 @@
 """The log read back for replay: the update at a point, the nearest replay checkpoint, the
-updates between; and the replay checkpoints themselves (compressed full states that bound
-how much of the log any point needs)."""
+updates between; the replay checkpoints themselves (compressed full states that bound
+how much of the log any point needs); and the timeline's steps built ahead."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from server.store.log import StoredEntry
-from server.store.models import replay_checkpoints, updates
+from server.store.models import replay_checkpoints, timeline_steps, updates
 
 REPLAY_COMPRESSION_LEVEL = 6
 
@@ -146,3 +146,93 @@ def save_replay_checkpoints(
         except IntegrityError:
             continue
     return sizes
+
+
+# -- the timeline's steps, built ahead ------------------------------------------------------
+
+TIMELINE_COMPRESSION_LEVEL = 6
+
+
+class StoredStep(NamedTuple):
+    """A step of the timeline as stored: its span of the log and its entry (JSON)."""
+
+    first_seq: int
+    last_seq: int
+    entry: bytes
+
+
+def stored_steps(
+    engine: Engine, board_id: str, *, from_seq: int, limit: int, format: int
+) -> list[StoredStep]:
+    """Up to ``limit`` stored steps, in order, from the first update logged at or after
+    ``from_seq``, when a stored step starts there; otherwise none (``from_seq`` falls inside a
+    step, or past the steps stored so far)."""
+    with engine.connect() as conn:
+        first = conn.execute(
+            select(updates.c.seq)
+            .where(updates.c.board_id == board_id, updates.c.seq >= from_seq)
+            .order_by(updates.c.seq)
+            .limit(1)
+        ).scalar()
+        if first is None:
+            return []
+        rows = conn.execute(
+            select(timeline_steps.c.first_seq, timeline_steps.c.last_seq, timeline_steps.c.entry)
+            .where(
+                timeline_steps.c.board_id == board_id,
+                timeline_steps.c.first_seq >= first,
+                timeline_steps.c.format == format,
+            )
+            .order_by(timeline_steps.c.first_seq)
+            .limit(limit)
+        ).all()
+    if not rows or rows[0].first_seq != first:
+        return []
+    return [
+        StoredStep(int(row.first_seq), int(row.last_seq), zlib.decompress(bytes(row.entry)))
+        for row in rows
+    ]
+
+
+def last_stored_step_end(engine: Engine, board_id: str, *, format: int) -> int | None:
+    """Where the stored steps end (the last one's last update); None when none is stored."""
+    with engine.connect() as conn:
+        found = conn.execute(
+            select(timeline_steps.c.last_seq)
+            .where(timeline_steps.c.board_id == board_id, timeline_steps.c.format == format)
+            .order_by(timeline_steps.c.first_seq.desc())
+            .limit(1)
+        ).scalar()
+    return None if found is None else int(found)
+
+
+def save_steps(engine: Engine, board_id: str, steps: Sequence[StoredStep], *, format: int) -> bool:
+    """Store these steps (compressed) in one transaction. False when one of them was already
+    stored, by a concurrent builder: nothing is then stored, that builder is ahead."""
+    rows = [
+        {
+            "board_id": board_id,
+            "first_seq": step.first_seq,
+            "last_seq": step.last_seq,
+            "format": format,
+            "entry": zlib.compress(step.entry, TIMELINE_COMPRESSION_LEVEL),
+        }
+        for step in steps
+    ]
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(timeline_steps), rows)
+    except IntegrityError:
+        return False
+    return True
+
+
+def forget_steps_of_other_formats(engine: Engine, board_id: str, *, format: int) -> None:
+    """Steps written with other captions are dropped, so that the board's steps are rebuilt
+    from its start."""
+    with engine.begin() as conn:
+        conn.execute(
+            delete(timeline_steps).where(
+                timeline_steps.c.board_id == board_id, timeline_steps.c.format != format
+            )
+        )

@@ -7,7 +7,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, func, select
 
-from server.store.models import checkpoints, replay_checkpoints, snapshots, updates
+from server.store.models import (
+    checkpoints,
+    replay_checkpoints,
+    snapshots,
+    timeline_steps,
+    updates,
+)
 from server.store.timeline import Position
 
 
@@ -67,6 +73,12 @@ def replay_checkpoint_sizes(engine: Engine, board_id: str) -> Sizes:
     blob = replay_checkpoints.c.state
     query = select(func.count(), func.coalesce(func.sum(func.length(blob)), 0))
     return _sizes(engine, query.where(replay_checkpoints.c.board_id == board_id))
+
+
+def timeline_step_sizes(engine: Engine, board_id: str) -> Sizes:
+    blob = timeline_steps.c.entry
+    query = select(func.count(), func.coalesce(func.sum(func.length(blob)), 0))
+    return _sizes(engine, query.where(timeline_steps.c.board_id == board_id))
 
 
 def snapshot_sizes(engine: Engine, board_id: str) -> Sizes:
