@@ -119,7 +119,11 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         AUTH_ANY,
         {200: "api/history.schema.json", 404: PROBLEM},
         query={
-            "from_seq": {**SEQ, "description": "first log position to show (default 0)"},
+            "from_seq": {
+                **SEQ,
+                "description": "first log position to show (default 0); from a step's start "
+                "(next_from_seq) the page is read from the steps built ahead",
+            },
             "limit": {
                 "type": "integer",
                 "minimum": 1,
