@@ -162,9 +162,10 @@ def test_steps_written_by_other_captions_are_rebuilt(
     mixed_board(engine, 200)
     built = history.build_steps(engine, BOARD, settle_seconds=0)
     monkeypatch.setattr(history, "TIMELINE_FORMAT", history.TIMELINE_FORMAT + 1)
-    assert timeline.stored_steps(
-        engine, BOARD, from_seq=0, limit=1, format=history.TIMELINE_FORMAT
-    ) == []
+    assert (
+        timeline.stored_steps(engine, BOARD, from_seq=0, limit=1, format=history.TIMELINE_FORMAT)
+        == []
+    )
     assert history.build_steps(engine, BOARD, settle_seconds=0) == built
     with engine.connect() as conn:
         formats = conn.execute(select(models.timeline_steps.c.format).distinct()).scalars()
