@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -101,20 +103,66 @@ async def test_a_checkpoint_submitted_with_an_update_is_kept_at_its_sequence_num
     assert (stored.checkpoint, stored.tail, stored.last_seq) == (b"state-at-2", [b"3"], last)
 
 
-async def test_the_sqlite_wal_stays_small_though_commits_never_checkpoint_it(
+async def commit_one_by_one(writer: LogWriter, board: str, count: int) -> None:
+    loop = asyncio.get_running_loop()
+    for _ in range(count):
+        durable: asyncio.Future[int] = loop.create_future()
+        writer.submit(entry(board, bytes(200)), durable.set_result)
+        await durable
+
+
+async def test_the_sqlite_wal_stays_bounded_though_commits_never_checkpoint_it(
     tmp_path: Path,
 ) -> None:
     engine = open_engine(f"sqlite:///{tmp_path / 'atelier.db'}")
     migrate.upgrade(engine)
-    loop = asyncio.get_running_loop()
-    async with LogWriter(engine, checkpoint_every_commits=8) as writer:
-        for _ in range(600):  # one commit each: ~7 MB of WAL if nothing checkpointed it
-            durable: asyncio.Future[int] = loop.create_future()
-            writer.submit(entry("wal", bytes(200)), durable.set_result)
-            await durable
+    async with LogWriter(engine, checkpoint_every_commits=8, wal_frames_max=64) as writer:
+        await commit_one_by_one(writer, "wal", 600)  # ~7 MB of WAL if never checkpointed
     assert (tmp_path / "atelier.db-wal").stat().st_size < 2 * 1024 * 1024
     with engine.connect() as conn:
         assert log.count(conn, "wal") == 600
+    engine.dispose()
+
+
+class SlowCheckpoints(LogWriter):
+    """A writer whose WAL checkpoints wait until the test lets them run."""
+
+    def __init__(self, engine: Engine, **options: Any) -> None:
+        super().__init__(engine, **options)
+        self.started = threading.Event()
+        self.release = threading.Event()
+
+    def _checkpoint_wal(self) -> int:
+        self.started.set()
+        self.release.wait(30)
+        return super()._checkpoint_wal()
+
+
+async def test_commits_go_on_while_the_wal_is_checkpointed(tmp_path: Path) -> None:
+    engine = open_engine(f"sqlite:///{tmp_path / 'atelier.db'}")
+    migrate.upgrade(engine)
+    async with SlowCheckpoints(engine, checkpoint_every_commits=4) as writer:
+        await commit_one_by_one(writer, "wal", 5)
+        assert await asyncio.to_thread(writer.started.wait, 10)
+        await commit_one_by_one(writer, "wal", 50)  # durable with the checkpoint held
+        writer.release.set()
+        assert writer.checkpoints_held == 0
+    with engine.connect() as conn:
+        assert log.count(conn, "wal") == 55
+    engine.dispose()
+
+
+async def test_commits_wait_for_the_checkpoint_once_the_wal_is_past_its_bound(
+    tmp_path: Path,
+) -> None:
+    engine = open_engine(f"sqlite:///{tmp_path / 'atelier.db'}")
+    migrate.upgrade(engine)
+    async with LogWriter(engine, checkpoint_every_commits=4, wal_frames_max=0) as writer:
+        for _ in range(200):  # the first checkpoint found a WAL: a later one holds the commits
+            await commit_one_by_one(writer, "wal", 4)
+            if writer.checkpoints_held:
+                break
+        assert writer.checkpoints_held > 0
     engine.dispose()
 
 
