@@ -36,8 +36,13 @@ holding the writer, and the shutdown, for ever."""
 WAL_FRAMES_MAX = 8192
 """SQLite: WAL pages (4 KiB each, 32 MiB) past which a checkpoint holds the commits.
 
-Measured at 500 commits/s: holding every checkpoint gives a 5 ms p99.9 commit; holding past
-16 MiB, 2.6 ms; past 32 MiB, under 1 ms, the WAL staying under 40 MB on disk."""
+Measured at 500 commits/s (``bench/wal_bench.py``): a checkpoint before every commit gives a
+2.9 ms p99.9 commit; holding past 4 MiB, 2.7 ms; past 32 MiB, 0.4 to 0.5 ms, the WAL staying at
+about 33 MB on disk."""
+WAL_PAGE_BYTES = 4096
+WAL_PAGES_PER_COMMIT = 3
+"""SQLite: pages a commit adds to the WAL besides its payload (the log's table and index
+pages and the board's row): measured 2.2 to 2.3 for small updates, rounded up."""
 
 
 @dataclass(slots=True)
@@ -94,9 +99,16 @@ class LogWriter:
         """SQLite: commits between two checkpoints of the WAL (see ``_checkpoint``)."""
         self._commits_since_checkpoint = 0
         self._wal_frames_max = wal_frames_max
+        self._hold_above = wal_frames_max
+        """SQLite: the WAL's length past which the commits wait for a checkpoint; raised
+        while a reader's snapshot keeps the WAL from restarting, so that they do not wait
+        for one checkpoint after another meanwhile."""
         self._checkpointing: asyncio.Task[None] | None = None
         self._wal_frames = 0
-        """SQLite: pages in the WAL when the last checkpoint ran."""
+        """SQLite: pages in the WAL, as the last checkpoint found them plus an estimate of
+        what commits added since (a running count: nothing in the driver reports it)."""
+        self._wal_frames_added = 0
+        """SQLite: estimated pages added by all commits, to tell what overtook a checkpoint."""
         self.checkpoints_held = 0
         """Checkpoints the commits waited for, so that the WAL restarts."""
         self.healthy = True
@@ -165,8 +177,11 @@ class LogWriter:
                 self._wake.clear()
                 await self._wake.wait()
                 continue
-            if self._inline and self._commits_since_checkpoint >= self._checkpoint_every:
-                await self._start_checkpoint()
+            if self._inline:
+                if self._wal_frames > self._hold_above:
+                    await self._checkpoint_holding_commits()
+                elif self._commits_since_checkpoint >= self._checkpoint_every:
+                    self._start_checkpoint()
             count = min(len(self._queue), self._batch_max)
             batch = [self._queue[i] for i in range(count)]
             await self._commit_with_retry(batch)
@@ -192,6 +207,11 @@ class LogWriter:
                 delay = min(delay * 2, self._retry_max)
         self._set_health(True, "")
         self._commits_since_checkpoint += 1
+        if self._inline:
+            payload = sum(len(s.entry.data) + len(s.checkpoint or b"") for s in batch)
+            added = WAL_PAGES_PER_COMMIT + payload // WAL_PAGE_BYTES
+            self._wal_frames += added
+            self._wal_frames_added += added
         self.committed += len(batch)
         self.batches += 1
         self.largest_batch = max(self.largest_batch, len(batch))
@@ -244,36 +264,48 @@ class LogWriter:
         async with connection.transaction():
             return await log.append_postgres(connection, entries, states)
 
-    async def _start_checkpoint(self) -> None:
-        """Copy the SQLite WAL back into the database in a worker thread.
+    def _start_checkpoint(self) -> None:
+        """Copy the SQLite WAL back into the database in a worker thread, beside the commits.
 
         SQLite's automatic checkpoint runs inside a commit, on the event loop: megabytes
-        written and synced, a stall of milliseconds for every connection. Here it runs beside
-        the commits, which go on meanwhile, so that no update waits for it. The WAL only
-        restarts after a checkpoint that no commit overtook, though: once it holds more than
-        ``wal_frames_max`` pages, the commits wait for the next checkpoint (a few milliseconds),
-        which bounds the WAL. Durability is unchanged: a commit is in the WAL either way."""
-        if self._checkpointing is not None:
-            if not self._checkpointing.done():
-                return  # the one under way catches up with these commits too
-            await self._checkpointing
+        written and synced, a stall of milliseconds for every connection. Here the commits go
+        on meanwhile, so that no update waits for it. Durability is unchanged: a commit is in
+        the WAL either way."""
+        if self._checkpointing is not None and not self._checkpointing.done():
+            return  # the one under way catches up with these commits too
         self._commits_since_checkpoint = 0
         self._checkpointing = asyncio.create_task(self._checkpoint(), name="atelier-wal")
-        if self._wal_frames > self._wal_frames_max:
-            self.checkpoints_held += 1
-            await self._checkpointing
+
+    async def _checkpoint_holding_commits(self) -> None:
+        """The WAL only restarts after a checkpoint that no commit overtook: once it holds
+        more than ``wal_frames_max`` pages, the commits wait for one (a few milliseconds),
+        which bounds the WAL however slow the checkpoints beside the commits are."""
+        if self._checkpointing is not None:
+            await self._checkpointing  # overtaken: it leaves the WAL as long as it was
+        self.checkpoints_held += 1
+        self._start_checkpoint()
+        assert self._checkpointing is not None
+        await self._checkpointing
+        self._hold_above = self._wal_frames + self._wal_frames_max  # the bound, once restarted
 
     async def _checkpoint(self) -> None:
+        added_before = self._wal_frames_added
         try:
-            self._wal_frames = await asyncio.to_thread(self._checkpoint_wal)
+            busy, wal, copied = await asyncio.to_thread(self._checkpoint_wal)
         except Exception as exc:  # the next one retries; commits do not depend on it
             logger.warning("WAL checkpoint failed: %s", exc)
+            return
+        overtaken = self._wal_frames_added - added_before
+        if wal < 0 or (not busy and copied == wal and not overtaken):
+            self._wal_frames = 0  # all copied back (or no WAL): the next commit restarts it
+        else:
+            self._wal_frames = wal + overtaken
 
-    def _checkpoint_wal(self) -> int:
-        """The pages the WAL holds, as the checkpoint found them."""
+    def _checkpoint_wal(self) -> tuple[int, int, int]:
+        """SQLite's answer: busy (0 or 1), pages in the WAL, pages copied back."""
         with self._engine.connect() as conn:
-            row = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
-        return int(row[1])
+            busy, wal, copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+        return int(busy), int(wal), int(copied)
 
     async def _close_connection(self) -> None:
         if self._raw is not None:
