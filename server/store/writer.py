@@ -99,16 +99,12 @@ class LogWriter:
         """SQLite: commits between two checkpoints of the WAL (see ``_checkpoint``)."""
         self._commits_since_checkpoint = 0
         self._wal_frames_max = wal_frames_max
-        self._hold_above = wal_frames_max
-        """SQLite: the WAL's length past which the commits wait for a checkpoint; raised
-        while a reader's snapshot keeps the WAL from restarting, so that they do not wait
-        for one checkpoint after another meanwhile."""
+        self._hold_above = wal_frames_max  # see ``_checkpoint_holding_commits``
         self._checkpointing: asyncio.Task[None] | None = None
         self._wal_frames = 0
-        """SQLite: pages in the WAL, as the last checkpoint found them plus an estimate of
-        what commits added since (a running count: nothing in the driver reports it)."""
-        self._wal_frames_added = 0
-        """SQLite: estimated pages added by all commits, to tell what overtook a checkpoint."""
+        """SQLite: pages in the WAL, as the last checkpoint found them plus those estimated
+        added since (nothing in the driver reports it)."""
+        self._wal_frames_added = 0  # by all commits: what overtook a checkpoint
         self.checkpoints_held = 0
         """Checkpoints the commits waited for, so that the WAL restarts."""
         self.healthy = True
@@ -279,7 +275,9 @@ class LogWriter:
     async def _checkpoint_holding_commits(self) -> None:
         """The WAL only restarts after a checkpoint that no commit overtook: once it holds
         more than ``wal_frames_max`` pages, the commits wait for one (a few milliseconds),
-        which bounds the WAL however slow the checkpoints beside the commits are."""
+        which bounds the WAL however slow the checkpoints beside the commits are. While a
+        reader's snapshot keeps the WAL from restarting, the bound is raised, so that the
+        commits do not wait for one checkpoint after another meanwhile."""
         if self._checkpointing is not None:
             await self._checkpointing  # overtaken: it leaves the WAL as long as it was
         self.checkpoints_held += 1
