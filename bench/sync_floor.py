@@ -26,6 +26,7 @@ edit in, 9 deliveries out, batches of about 2 (what the writer commits at that l
 from __future__ import annotations
 
 import argparse
+import asyncio
 import socket
 import sys
 import tempfile
@@ -150,7 +151,7 @@ def commit_cost(batch: int, rounds: int) -> float:
             for _ in range(rounds)
         ]
         cost = per_item(batches, writer._commit) / batch
-        writer._close_connection()
+        asyncio.run(writer._close_connection())
         engine.dispose()
         return cost
 
