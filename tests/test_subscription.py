@@ -9,7 +9,7 @@ import hiredis
 import pytest
 import redis
 
-from server.sync.subscription import Subscription, command
+from server.sync.subscription import MessageTooBig, Subscription, command
 from tests.support.services import RedisServer
 
 
@@ -89,3 +89,21 @@ async def test_a_subscription_redis_closes_says_so(redis_server: RedisServer) ->
 async def test_no_redis_to_reach_raises_at_once() -> None:
     with pytest.raises(ConnectionRefusedError):
         await Subscription.open("redis://127.0.0.1:1/0", Inbox(), ["one"])
+
+
+async def test_a_message_past_the_bound_ends_the_subscription(redis_server: RedisServer) -> None:
+    subscription = await Subscription.open(redis_server.url, Inbox(), ["one"], 64 * 1024)
+    await asyncio.to_thread(publish, redis_server, "one", b"x" * 1024 * 1024)  # many reads
+    await asyncio.wait_for(subscription.closed, 5)
+    assert isinstance(subscription.failure, MessageTooBig)
+
+
+async def test_messages_within_the_bound_pass_however_many(redis_server: RedisServer) -> None:
+    inbox = Inbox()
+    subscription = await Subscription.open(redis_server.url, inbox, ["one"], 64 * 1024)
+    for n in range(20):  # 1.2 MB in all, each message under the bound
+        await asyncio.to_thread(publish, redis_server, "one", bytes([n]) * 60_000)
+    for n in range(20):
+        assert await inbox.next() == (b"one", bytes([n]) * 60_000)
+    assert subscription.failure is None
+    subscription.close()

@@ -182,7 +182,8 @@ class RedisFanout:
                 logger.info("connected to Redis; resyncing %s boards", len(self._watched))
                 self._handlers.reconnected()
                 await subscription.closed
-                logger.warning("Redis subscription lost; reconnecting")
+                why = f" ({subscription.failure})" if subscription.failure else ""
+                logger.warning("Redis subscription lost%s; reconnecting", why)
             except (OSError, ConnectionError, TimeoutError) as exc:
                 logger.warning("Redis unavailable (%s); retrying", exc)
             except Exception as exc:  # a refusal from Redis (hiredis.ReplyError), say

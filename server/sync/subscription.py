@@ -24,6 +24,12 @@ from redis.asyncio.connection import SSLConnection, UnixDomainSocketConnection, 
 CONNECT_TIMEOUT_SECONDS = 2.0
 PING_EVERY_SECONDS = 5.0
 """An idle subscription is pinged this often, and given up after twice that in silence."""
+MESSAGE_MAX_BYTES = 64 * 1024 * 1024
+"""Bytes a message may take in the parser before it is complete: more than anything an
+instance publishes (a board is at most 16 MiB). hiredis buffers a reply until it is whole
+and has no limit of its own, so a stray or hostile sender on the channel could otherwise
+grow the process without bound; past it the subscription closes (and the fan-out
+reconnects and catches up from the log)."""
 
 OnMessage = Callable[[bytes, bytes], None]
 """(channel, payload) of each message published on a subscribed channel."""
@@ -38,12 +44,19 @@ def command(*words: str | bytes) -> bytes:
     return b"".join(parts)
 
 
+class MessageTooBig(Exception):
+    """A message on the subscription passed ``MESSAGE_MAX_BYTES`` before it was whole."""
+
+
 class Subscription(asyncio.Protocol):
     """One subscriber connection; ``closed`` resolves when it ends, for whatever reason."""
 
-    def __init__(self, on_message: OnMessage) -> None:
+    def __init__(self, on_message: OnMessage, max_message_bytes: int = MESSAGE_MAX_BYTES) -> None:
         self._on_message = on_message
         self._reader = hiredis.Reader()
+        self._max_buffered = max_message_bytes
+        self.failure: Exception | None = None
+        """Why the subscription ended itself, if it did: a broken reply or one too big."""
         self._transport: asyncio.Transport | None = None
         self._heard = time.monotonic()
         loop = asyncio.get_running_loop()
@@ -54,10 +67,16 @@ class Subscription(asyncio.Protocol):
         self._pinger = loop.call_later(PING_EVERY_SECONDS, self._ping)
 
     @classmethod
-    async def open(cls, url: str, on_message: OnMessage, channels: Iterable[str]) -> Subscription:
+    async def open(
+        cls,
+        url: str,
+        on_message: OnMessage,
+        channels: Iterable[str],
+        max_message_bytes: int = MESSAGE_MAX_BYTES,
+    ) -> Subscription:
         """Connect, authenticate and subscribe to ``channels``; raises when Redis cannot
         be reached or refuses (the caller retries)."""
-        subscription = cls(on_message)
+        subscription = cls(on_message, max_message_bytes)
         try:
             await subscription._connect(dict(parse_url(url)), channels)
         except BaseException:
@@ -110,7 +129,10 @@ class Subscription(asyncio.Protocol):
             self._reader.feed(data)
             while (reply := self._reader.gets()) is not False:
                 self._handle(reply)
+            if self._reader.len() > self._max_buffered:  # the parser's buffer, in bytes
+                raise MessageTooBig(f"a Redis message passed {self._max_buffered} bytes")
         except Exception as exc:  # broken protocol or a refusal (hiredis.ReplyError)
+            self.failure = exc
             self.close(exc)
 
     def connection_lost(self, exc: Exception | None) -> None:
