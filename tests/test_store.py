@@ -18,7 +18,7 @@ from server.core.errors import Conflict, Forbidden, Unauthenticated
 from server.store import catalog, log, migrate
 from server.store.db import driver_url, open_engine
 from server.store.models import metadata
-from server.store.writer import LogWriter
+from server.store.writer import LogWriter, Submission
 from server.sync.sink import LogEntry
 
 
@@ -242,3 +242,33 @@ async def test_the_writer_reconnects_when_postgresql_drops_its_connection(
     assert [await first, *durable, await last] == sorted([await first, *durable, await last])
     with engine.connect() as conn:
         assert log.count(conn, "drop") == 22
+
+
+class LostAnswers(LogWriter):
+    """A writer whose first commit lands in PostgreSQL but whose answer is lost on the way
+    back, as when the connection breaks just after the commit."""
+
+    lost = 0
+
+    async def _commit_postgres(self, batch: list[Submission], retried: bool) -> list[int]:
+        seqs = await super()._commit_postgres(batch, retried)
+        if not self.lost:
+            self.lost += 1
+            raise ConnectionResetError("connection lost before the answer")
+        return seqs
+
+
+async def test_a_commit_whose_answer_was_lost_is_not_logged_twice(
+    postgres_engine: Engine,
+) -> None:
+    durable: list[int] = []
+    async with LostAnswers(postgres_engine) as writer:
+        for i in range(3):
+            writer.submit(entry("lost", bytes([i])), durable.append)
+    assert writer.failures == 1
+    with postgres_engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT seq, data FROM updates WHERE board_id = 'lost' ORDER BY seq")
+        ).all()
+    assert [bytes(row.data) for row in rows] == [b"\x00", b"\x01", b"\x02"]
+    assert durable == [row.seq for row in rows]

@@ -141,6 +141,29 @@ async def append_postgres(
     return seqs
 
 
+async def last_seq_postgres(connection: asyncpg.Connection) -> int:
+    """The highest sequence number in the log (0 when empty)."""
+    return int(await connection.fetchval("SELECT coalesce(max(seq), 0) FROM updates"))
+
+
+async def landed_postgres(
+    connection: asyncpg.Connection, entries: Sequence[LogEntry], after_seq: int
+) -> list[int] | None:
+    """The sequence numbers of ``entries`` if they are all among the rows logged after
+    ``after_seq`` (an insert whose answer was lost), else None. A row is known by its
+    board, time and bytes: the live layer logs an update only if it adds something to its
+    board, so the same bytes at the same instant are the same entry."""
+    rows = await connection.fetch(
+        "SELECT seq, board_id, created_at, data FROM updates"
+        " WHERE seq > $1 AND board_id = ANY($2::text[])",
+        after_seq,
+        sorted({e.board_id for e in entries}),
+    )
+    found = {(row["board_id"], row["created_at"], bytes(row["data"])): row["seq"] for row in rows}
+    seqs = [found.get((e.board_id, e.created_at, e.data)) for e in entries]
+    return None if None in seqs else [int(seq) for seq in seqs if seq is not None]
+
+
 def load(conn: Connection, board_id: str) -> StoredBoard:
     """Latest checkpoint of the board plus the updates logged after it."""
     latest = conn.execute(

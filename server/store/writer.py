@@ -94,6 +94,7 @@ class LogWriter:
         self._cursor: Any = None
         self._postgres: asyncpg.Connection | None = None
         """PostgreSQL: the writer's own connection, kept across commits."""
+        self._seq_floor: int | None = None  # PostgreSQL: see ``_commit_postgres``
         self._closing = False
         self._checkpoint_every = checkpoint_every_commits
         """SQLite: commits between two checkpoints of the WAL (see ``_checkpoint``)."""
@@ -187,14 +188,16 @@ class LogWriter:
 
     async def _commit_with_retry(self, batch: list[Submission]) -> None:
         delay = RETRY_FIRST_SECONDS
+        retried = False
         while True:
             try:
                 if self._inline:
                     seqs = self._commit(batch)
                 else:
-                    seqs = await self._commit_postgres(batch)
+                    seqs = await self._commit_postgres(batch, retried)
                 break
             except Exception as exc:  # any database failure: keep the batch, retry
+                retried = True
                 await self._close_connection()
                 self.failures += 1
                 self._set_health(False, f"{type(exc).__name__}: {exc}")
@@ -202,6 +205,8 @@ class LogWriter:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self._retry_max)
         self._set_health(True, "")
+        if self._seq_floor is not None:  # PostgreSQL (see ``_commit_postgres``)
+            self._seq_floor = max(self._seq_floor, *seqs)
         self._commits_since_checkpoint += 1
         if self._inline:
             payload = sum(len(s.entry.data) + len(s.checkpoint or b"") for s in batch)
@@ -243,9 +248,14 @@ class LogWriter:
             raise
         return seqs
 
-    async def _commit_postgres(self, batch: list[Submission]) -> list[int]:
+    async def _commit_postgres(self, batch: list[Submission], retried: bool) -> list[int]:
         """PostgreSQL: the batch in one statement, which commits by itself (no BEGIN and
-        COMMIT round trips); a batch that also writes a checkpoint, in one transaction."""
+        COMMIT round trips); a batch that also writes a checkpoint, in one transaction.
+
+        A commit whose answer was lost (the connection broke, the statement timed out) may
+        have landed: a retried batch is first looked for among the rows logged since this
+        writer's last commit (``_seq_floor``, the highest sequence number it was told), so
+        that it is never logged twice (a batch lands whole or not at all)."""
         if self._postgres is None:
             url = self._engine.url.set(drivername="postgresql")
             self._postgres = await asyncpg.connect(
@@ -254,11 +264,23 @@ class LogWriter:
                 command_timeout=STATEMENT_TIMEOUT_SECONDS,
             )
         connection = self._postgres
+        if self._seq_floor is None:  # before this writer's first commit: nothing of it yet
+            self._seq_floor = await log.last_seq_postgres(connection)
         entries, states = [s.entry for s in batch], [s.checkpoint for s in batch]
-        if all(state is None for state in states):
-            return await log.append_postgres(connection, entries, states)
-        async with connection.transaction():
-            return await log.append_postgres(connection, entries, states)
+        landed = (
+            await log.landed_postgres(connection, entries, self._seq_floor) if retried else None
+        )
+        if landed is not None:
+            logger.warning(
+                "a commit reported failed had landed: %s updates not logged twice", len(batch)
+            )
+            seqs = landed
+        elif all(state is None for state in states):
+            seqs = await log.append_postgres(connection, entries, states)
+        else:
+            async with connection.transaction():
+                seqs = await log.append_postgres(connection, entries, states)
+        return seqs
 
     def _start_checkpoint(self) -> None:
         """Copy the SQLite WAL back into the database in a worker thread, beside the commits.
