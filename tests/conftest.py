@@ -70,11 +70,16 @@ def postgres_admin_url() -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+def engine(request: pytest.FixtureRequest) -> Engine:
     """A migrated database without a server: SQLite, then a real PostgreSQL."""
-    if request.param == "postgresql":
-        yield request.getfixturevalue("postgres_engine")
-        return
+    name = "postgres_engine" if request.param == "postgresql" else "sqlite_engine"
+    engine: Engine = request.getfixturevalue(name)
+    return engine
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    """A migrated SQLite database at ``tmp_path / "atelier.db"``."""
     engine = open_engine(f"sqlite:///{tmp_path / 'atelier.db'}")
     migrate.upgrade(engine)
     yield engine

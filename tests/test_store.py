@@ -134,44 +134,37 @@ class SluggishCheckpoints(LogWriter):
 
 
 async def test_the_sqlite_wal_stays_bounded_though_its_checkpoints_are_slow(
-    tmp_path: Path,
+    sqlite_engine: Engine, tmp_path: Path
 ) -> None:
-    engine = open_engine(f"sqlite:///{tmp_path / 'atelier.db'}")
-    migrate.upgrade(engine)
-    async with SluggishCheckpoints(engine, checkpoint_every_commits=8, wal_frames_max=64) as w:
+    async with SluggishCheckpoints(
+        sqlite_engine, checkpoint_every_commits=8, wal_frames_max=64
+    ) as w:
         await commit_one_by_one(w, "wal", 1000)  # ~9 MB of WAL if never checkpointed
     assert (tmp_path / "atelier.db-wal").stat().st_size < 1024 * 1024
-    with engine.connect() as conn:
+    with sqlite_engine.connect() as conn:
         assert log.count(conn, "wal") == 1000
-    engine.dispose()
 
 
-async def test_commits_go_on_while_the_wal_is_checkpointed(tmp_path: Path) -> None:
-    engine = open_engine(f"sqlite:///{tmp_path / 'atelier.db'}")
-    migrate.upgrade(engine)
-    async with SlowCheckpoints(engine, checkpoint_every_commits=4) as writer:
+async def test_commits_go_on_while_the_wal_is_checkpointed(sqlite_engine: Engine) -> None:
+    async with SlowCheckpoints(sqlite_engine, checkpoint_every_commits=4) as writer:
         await commit_one_by_one(writer, "wal", 5)
         assert await asyncio.to_thread(writer.started.wait, 10)
         await commit_one_by_one(writer, "wal", 50)  # durable with the checkpoint held
         writer.release.set()
         assert writer.checkpoints_held == 0
-    with engine.connect() as conn:
+    with sqlite_engine.connect() as conn:
         assert log.count(conn, "wal") == 55
-    engine.dispose()
 
 
 async def test_commits_wait_for_the_checkpoint_once_the_wal_is_past_its_bound(
-    tmp_path: Path,
+    sqlite_engine: Engine,
 ) -> None:
-    engine = open_engine(f"sqlite:///{tmp_path / 'atelier.db'}")
-    migrate.upgrade(engine)
-    async with LogWriter(engine, checkpoint_every_commits=4, wal_frames_max=0) as writer:
+    async with LogWriter(sqlite_engine, checkpoint_every_commits=4, wal_frames_max=0) as writer:
         for _ in range(200):  # the first checkpoint found a WAL: a later one holds the commits
             await commit_one_by_one(writer, "wal", 4)
             if writer.checkpoints_held:
                 break
         assert writer.checkpoints_held > 0
-    engine.dispose()
 
 
 def test_a_database_made_by_the_first_migration_upgrades_with_its_data(tmp_path: Path) -> None:
