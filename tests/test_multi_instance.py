@@ -42,6 +42,21 @@ class Cluster:
 def cluster(
     postgres_admin_url: str, redis_server: RedisServer, tmp_path: Path
 ) -> Iterator[Cluster]:
+    yield from two_instances(postgres_admin_url, redis_server, tmp_path)
+
+
+@pytest.fixture
+def tls_cluster(postgres_admin_url: str, tmp_path: Path) -> Iterator[Cluster]:
+    """Two instances whose Redis speaks TLS only (``rediss://``, a private authority)."""
+    redis = RedisServer(tls=True)
+    redis.start()
+    yield from two_instances(postgres_admin_url, redis, tmp_path)
+    redis.close()
+
+
+def two_instances(
+    postgres_admin_url: str, redis_server: RedisServer, tmp_path: Path
+) -> Iterator[Cluster]:
     database = create_database(postgres_admin_url, f"multi_{secrets.token_hex(5)}")
     env = {
         "DATABASE_URL": database,
@@ -102,6 +117,17 @@ async def test_clients_on_two_instances_converge(cluster: Cluster, js: YjsDriver
     await js.map_set("bob", "m", "from-b", 2)
     await js.wait_equal(["ana", "bob"])
     assert (await js.doc("ana"))["m"] == {"from-a": 1, "from-b": 2}
+
+
+async def test_instances_meet_through_a_redis_that_speaks_tls_only(
+    tls_cluster: Cluster, js: YjsDriver
+) -> None:
+    board = tls_cluster.a.create_board()
+    await connect(js, tls_cluster.a, board, "ana")
+    await connect(js, tls_cluster.b, board, "bob")
+    await js.map_set("ana", "m", "from-a", 1)
+    await js.wait_equal(["ana", "bob"])
+    assert (await js.doc("bob"))["m"] == {"from-a": 1}
 
 
 async def test_two_instances_log_each_edit_exactly_once(cluster: Cluster, js: YjsDriver) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import Iterator
 
 import hiredis
@@ -16,6 +17,14 @@ from tests.support.services import RedisServer
 @pytest.fixture
 def locked_redis() -> Iterator[RedisServer]:
     server = RedisServer(password="s3cret")
+    server.start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def tls_redis() -> Iterator[RedisServer]:
+    server = RedisServer(tls=True)
     server.start()
     yield server
     server.close()
@@ -35,7 +44,7 @@ class Inbox:
 
 
 def publish(server: RedisServer, channel: str, payload: bytes) -> int:
-    with redis.Redis(port=server.port, password=server.password) as client:
+    with redis.Redis.from_url(server.url) as client:
         return int(client.publish(channel, payload))
 
 
@@ -84,6 +93,22 @@ async def test_a_subscription_redis_closes_says_so(redis_server: RedisServer) ->
     subscription = await Subscription.open(redis_server.url, Inbox(), ["one"])
     assert await asyncio.to_thread(redis_server.kill_clients, "pubsub") == 1
     await asyncio.wait_for(subscription.closed, 5)
+
+
+async def test_a_rediss_url_is_trusted_with_the_authority_it_names(
+    tls_redis: RedisServer,
+) -> None:
+    inbox = Inbox()
+    subscription = await Subscription.open(tls_redis.url, inbox, ["one"])
+    await asyncio.to_thread(publish, tls_redis, "one", b"secure")
+    assert await inbox.next() == (b"one", b"secure")
+    subscription.close()
+
+
+async def test_a_rediss_server_of_an_unknown_authority_is_refused(tls_redis: RedisServer) -> None:
+    url = tls_redis.url.split("?")[0]  # the system's authorities only
+    with pytest.raises(ssl.SSLCertVerificationError):
+        await Subscription.open(url, Inbox(), ["one"])
 
 
 async def test_no_redis_to_reach_raises_at_once() -> None:

@@ -90,7 +90,7 @@ class Subscription(asyncio.Protocol):
             if kind is UnixDomainSocketConnection:
                 await loop.create_unix_connection(lambda: self, options["path"])
             else:
-                secure = ssl.create_default_context() if kind is SSLConnection else None
+                secure = _tls_context(options) if kind is SSLConnection else None
                 host, port = options.get("host", "localhost"), options.get("port", 6379)
                 await loop.create_connection(lambda: self, host, port, ssl=secure)
             if options.get("password") is not None:
@@ -167,6 +167,15 @@ class Subscription(asyncio.Protocol):
             return
         self._write(command("PING"))
         self._pinger = asyncio.get_running_loop().call_later(PING_EVERY_SECONDS, self._ping)
+
+
+def _tls_context(options: dict[str, Any]) -> ssl.SSLContext:
+    """The TLS settings of a ``rediss://`` URL (``ssl_ca_certs``, ``ssl_cert_reqs``,
+    ``ssl_certfile``…) read as redis-py reads them for the publishing connection, so both
+    connections trust the same server."""
+    settings = {key: value for key, value in options.items() if key != "connection_class"}
+    context: ssl.SSLContext = SSLConnection(**settings).ssl_context.get()
+    return context
 
 
 def _retrieved(future: asyncio.Future[None]) -> None:

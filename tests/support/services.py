@@ -105,28 +105,60 @@ def create_database(admin_url: str, name: str) -> str:
     return admin_url.rsplit("/", 1)[0] + f"/{name}"
 
 
-class RedisServer:
-    """A redis-server process on a free loopback port, that tests can stop and restart."""
+def make_certificates(folder: Path) -> Path:
+    """A certificate authority and a server certificate for 127.0.0.1 signed by it
+    (``server.crt``, ``server.key``) in ``folder``; returns the authority's certificate."""
+    if shutil.which("openssl") is None:
+        _unavailable("OpenSSL (Debian package openssl)")
 
-    def __init__(self, password: str | None = None) -> None:
+    def openssl(command: str) -> None:
+        subprocess.run(["openssl", *command.split()], cwd=folder, check=True, capture_output=True)
+
+    openssl(
+        "req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=Test-CA -keyout ca.key -out ca.crt"
+    )
+    openssl("req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server.key -out server.csr")
+    (folder / "san.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    openssl(
+        "x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2"
+        " -extfile san.ext -out server.crt"
+    )
+    return folder / "ca.crt"
+
+
+class RedisServer:
+    """A redis-server process on a free loopback port, that tests can stop and restart;
+    with ``tls``, it speaks TLS only, with a certificate of a test authority."""
+
+    def __init__(self, password: str | None = None, *, tls: bool = False) -> None:
         if shutil.which("redis-server") is None:
             _unavailable("Redis (Debian package redis-server)")
         self.password = password
         self.port = free_port()
         self.dir = Path(tempfile.mkdtemp(prefix="atelier-redis-"))
+        self.ca = make_certificates(self.dir) if tls else None
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
         secret = f":{self.password}@" if self.password else ""
+        if self.ca is not None:
+            return f"rediss://{secret}127.0.0.1:{self.port}/0?ssl_ca_certs={self.ca}"
         return f"redis://{secret}127.0.0.1:{self.port}/0"
+
+    def _listen(self) -> list[str]:
+        if self.ca is None:
+            return ["--port", str(self.port)]
+        return ["--port", "0", "--tls-port", str(self.port), "--tls-auth-clients", "no",
+                "--tls-cert-file", str(self.dir / "server.crt"),
+                "--tls-key-file", str(self.dir / "server.key"),
+                "--tls-ca-cert-file", str(self.ca)]  # fmt: skip
 
     def start(self) -> None:
         self.process = subprocess.Popen(
             [
                 "redis-server",
-                "--port",
-                str(self.port),
+                *self._listen(),
                 "--bind",
                 "127.0.0.1",
                 "--save",
@@ -140,16 +172,15 @@ class RedisServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+        import redis
+
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             try:
-                import socket
-
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
-                    sock.sendall(b"PING\r\n")
-                    if sock.recv(16).startswith((b"+PONG", b"-NOAUTH")):
-                        return
-            except OSError:
+                with redis.Redis.from_url(self.url, socket_timeout=0.5) as client:
+                    client.ping()
+                    return
+            except redis.ConnectionError:
                 time.sleep(0.05)
         raise RuntimeError("redis-server did not start")
 
@@ -158,7 +189,7 @@ class RedisServer:
         how many connections Redis closed."""
         import redis
 
-        with redis.Redis(port=self.port, password=self.password) as client:
+        with redis.Redis.from_url(self.url) as client:
             return int(client.execute_command("CLIENT", "KILL", "TYPE", kind))
 
     def stop(self) -> None:
