@@ -7,8 +7,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-# Debian packages the tests start for real: PostgreSQL and Redis servers.
-SYSTEM_PACKAGES := postgresql redis-server
+# Debian packages the tests start for real: PostgreSQL and Redis servers (and OpenSSL, which
+# makes the certificates of the TLS-only Redis).
+SYSTEM_PACKAGES := postgresql redis-server openssl
 # The browser tests drive Debian's Chromium (never a downloaded browser), with fonts to render.
 SYSTEM_PACKAGES += chromium fonts-dejavu-core
 # WeasyPrint renders the PDF reports with Pango and HarfBuzz.
