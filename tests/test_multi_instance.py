@@ -108,10 +108,16 @@ async def connect(
     await js.wait_synced(client)
 
 
-async def test_clients_on_two_instances_converge(cluster: Cluster, js: YjsDriver) -> None:
+async def ana_on_a_and_bob_on_b(js: YjsDriver, cluster: Cluster) -> str:
+    """A new board with one client synced on each instance; returns the board's id."""
     board = cluster.a.create_board()
     await connect(js, cluster.a, board, "ana")
     await connect(js, cluster.b, board, "bob")
+    return board
+
+
+async def test_clients_on_two_instances_converge(cluster: Cluster, js: YjsDriver) -> None:
+    await ana_on_a_and_bob_on_b(js, cluster)
     await js.map_set("ana", "m", "from-a", 1)
     await js.text_insert("bob", "t", 0, "bonjour")
     await js.map_set("bob", "m", "from-b", 2)
@@ -122,18 +128,14 @@ async def test_clients_on_two_instances_converge(cluster: Cluster, js: YjsDriver
 async def test_instances_meet_through_a_redis_that_speaks_tls_only(
     tls_cluster: Cluster, js: YjsDriver
 ) -> None:
-    board = tls_cluster.a.create_board()
-    await connect(js, tls_cluster.a, board, "ana")
-    await connect(js, tls_cluster.b, board, "bob")
+    await ana_on_a_and_bob_on_b(js, tls_cluster)
     await js.map_set("ana", "m", "from-a", 1)
     await js.wait_equal(["ana", "bob"])
     assert (await js.doc("bob"))["m"] == {"from-a": 1}
 
 
 async def test_two_instances_log_each_edit_exactly_once(cluster: Cluster, js: YjsDriver) -> None:
-    board = cluster.a.create_board()
-    await connect(js, cluster.a, board, "ana")
-    await connect(js, cluster.b, board, "bob")
+    board = await ana_on_a_and_bob_on_b(js, cluster)
     for i in range(20):
         await js.map_set("ana", "m", f"a{i}", i)
         await js.map_set("bob", "m", f"b{i}", i)
@@ -144,9 +146,7 @@ async def test_two_instances_log_each_edit_exactly_once(cluster: Cluster, js: Yj
 
 
 async def test_presence_crosses_instances(cluster: Cluster, js: YjsDriver) -> None:
-    board = cluster.a.create_board()
-    await connect(js, cluster.a, board, "ana")
-    await connect(js, cluster.b, board, "bob")
+    await ana_on_a_and_bob_on_b(js, cluster)
     await js.awareness_set("ana", {"user": {"name": "Ana"}})
     await js.wait_awareness("bob", {"has_name": "Ana"}, timeout_ms=3000)
 
@@ -208,9 +208,7 @@ async def test_killing_an_instance_moves_its_clients_with_nothing_lost(
 async def test_an_edit_made_as_redis_closes_connections_still_crosses(
     cluster: Cluster, js: YjsDriver, connections: str
 ) -> None:
-    board = cluster.a.create_board()
-    await connect(js, cluster.a, board, "ana")
-    await connect(js, cluster.b, board, "bob")
+    await ana_on_a_and_bob_on_b(js, cluster)
     await js.map_set("ana", "m", "before", 1)
     await js.wait_equal(["ana", "bob"])
     closed = await asyncio.to_thread(cluster.redis.kill_clients, connections)
@@ -221,9 +219,7 @@ async def test_an_edit_made_as_redis_closes_connections_still_crosses(
 
 
 async def test_a_redis_restart_mid_session_loses_nothing(cluster: Cluster, js: YjsDriver) -> None:
-    board = cluster.a.create_board()
-    await connect(js, cluster.a, board, "ana")
-    await connect(js, cluster.b, board, "bob")
+    board = await ana_on_a_and_bob_on_b(js, cluster)
     cluster.redis.stop()
     await asyncio.to_thread(_wait_redis, cluster.a, False)
     await js.map_set("ana", "m", "during-outage-a", 1)

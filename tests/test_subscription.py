@@ -75,10 +75,16 @@ async def test_channels_are_added_and_dropped_while_connected(redis_server: Redi
     subscription.close()
 
 
-async def test_the_urls_password_is_given_to_redis(locked_redis: RedisServer) -> None:
+@pytest.mark.parametrize(
+    "server", ["locked_redis", "tls_redis"], ids=["its password", "its TLS authority"]
+)
+async def test_the_url_s_connection_settings_are_used(
+    server: str, request: pytest.FixtureRequest
+) -> None:
+    redis_server: RedisServer = request.getfixturevalue(server)
     inbox = Inbox()
-    subscription = await Subscription.open(locked_redis.url, inbox, ["one"])
-    await asyncio.to_thread(publish, locked_redis, "one", b"in")
+    subscription = await Subscription.open(redis_server.url, inbox, ["one"])
+    await asyncio.to_thread(publish, redis_server, "one", b"in")
     assert await inbox.next() == (b"one", b"in")
     subscription.close()
 
@@ -93,16 +99,6 @@ async def test_a_subscription_redis_closes_says_so(redis_server: RedisServer) ->
     subscription = await Subscription.open(redis_server.url, Inbox(), ["one"])
     assert await asyncio.to_thread(redis_server.kill_clients, "pubsub") == 1
     await asyncio.wait_for(subscription.closed, 5)
-
-
-async def test_a_rediss_url_is_trusted_with_the_authority_it_names(
-    tls_redis: RedisServer,
-) -> None:
-    inbox = Inbox()
-    subscription = await Subscription.open(tls_redis.url, inbox, ["one"])
-    await asyncio.to_thread(publish, tls_redis, "one", b"secure")
-    assert await inbox.next() == (b"one", b"secure")
-    subscription.close()
 
 
 async def test_a_rediss_server_of_an_unknown_authority_is_refused(tls_redis: RedisServer) -> None:
