@@ -160,8 +160,10 @@ async def landed_postgres(
         sorted({e.board_id for e in entries}),
     )
     found = {(row["board_id"], row["created_at"], bytes(row["data"])): row["seq"] for row in rows}
-    seqs = [found.get((e.board_id, e.created_at, e.data)) for e in entries]
-    return None if None in seqs else [int(seq) for seq in seqs if seq is not None]
+    try:
+        return [int(found[e.board_id, e.created_at, e.data]) for e in entries]
+    except KeyError:  # not all there: none of it is (one statement, or one transaction)
+        return None
 
 
 def load(conn: Connection, board_id: str) -> StoredBoard:
