@@ -46,7 +46,7 @@ import { WebsocketProvider } from 'y-websocket'
 import WebSocket from 'ws'
 import fs from 'node:fs'
 import readline from 'node:readline'
-import { performance, monitorEventLoopDelay } from 'node:perf_hooks'
+import { performance, monitorEventLoopDelay, PerformanceObserver, constants as perfConstants } from 'node:perf_hooks'
 import { HttpSocket } from '../web/src/board/fallback.js'
 
 process.setMaxListeners(0) // every provider adds a process 'exit' listener
@@ -106,6 +106,29 @@ const barrier = async (name, extra = {}) => {
   emit({ type: 'barrier', name, t: now(), ...extra })
   if (stdinLines.length > 0) return stdinLines.shift()
   return new Promise(resolve => { stdinWaiter = resolve })
+}
+
+// ---------------------------------------------------------------- garbage collections
+// Count, total and longest pause, and how many were major (mark-compact), from now to stop().
+const watchGc = () => {
+  const pauses = []
+  let major = 0
+  const take = entries => {
+    for (const entry of entries) {
+      pauses.push(entry.duration)
+      if (entry.detail && entry.detail.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) major++
+    }
+  }
+  const observer = new PerformanceObserver(list => take(list.getEntries()))
+  observer.observe({ entryTypes: ['gc'] })
+  return {
+    stop () {
+      take(observer.takeRecords()) // those not yet handed to the callback
+      observer.disconnect()
+      const total = pauses.reduce((a, b) => a + b, 0)
+      return { count: pauses.length, major, total_ms: round(total), max_ms: round(Math.max(0, ...pauses)) }
+    }
+  }
 }
 
 // ---------------------------------------------------------------- websocket polyfill
@@ -402,8 +425,12 @@ const runUpdates = async () => {
   if (cfg.warmup > 0 && conn.synced === conn.total) {
     warm = await runPhase(cfg.warmup, false)
     log(`warm-up: ${warm.delivered}/${warm.expected} deliveries (${warm.how})`)
-    await sleep(200)
   }
+  // A full collection now (run_sync.py starts Node with --expose-gc), so that the garbage of
+  // connecting and the warm-up is not what a major GC stops this process for in the
+  // measured phase: its pauses would delay deliveries whichever server sent them.
+  if (typeof globalThis.gc === 'function') globalThis.gc()
+  await sleep(200)
   const sentBefore = clients.reduce((a, c) => a + c.sent, 0)
   frameBytes = 0; frameCount = 0
 
@@ -412,7 +439,9 @@ const runUpdates = async () => {
   const cpu0 = process.cpuUsage()
   const lag = monitorEventLoopDelay({ resolution: 2 })
   lag.enable()
+  const gcs = watchGc()
   const m = await runPhase(cfg.updates, true)
+  const gc = gcs.stop()
   lag.disable()
   const cpu = process.cpuUsage(cpu0)
   const elu = performance.eventLoopUtilization(elu0)
@@ -455,7 +484,10 @@ const runUpdates = async () => {
     loadgen_event_loop_utilization: round(elu.utilization),
     // how late a 2 ms timer fired in the load generator (includes the 2 ms): large values mean
     // the load generator itself stalled (GC, a burst of deliveries) and delayed observations
-    loadgen_timer_lag_ms: { p99: round(lag.percentile(99) / 1e6), max: round(lag.max / 1e6) }
+    loadgen_timer_lag_ms: { p99: round(lag.percentile(99) / 1e6), max: round(lag.max / 1e6) },
+    // this process's garbage collections during the measured phase: each one stops every
+    // client at once, so a burst of late deliveries right after a long one is not the server's
+    loadgen_gc: gc
   }
 }
 
