@@ -18,10 +18,10 @@ import uvicorn
 from pycrdt import Doc, Map
 from uvicorn.server import ServerState
 from websockets.asyncio.client import connect
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.frames import Frame, Opcode
 
-from server.core.errors import CloseCode
+from server.core.errors import CloseCode, Forbidden
 from server.sync import protocol
 from server.sync.endpoint import BoardEndpoint
 from server.sync.transport import board_protocol
@@ -341,3 +341,54 @@ def test_a_board_connection_has_every_attribute_uvicorn_gives_a_websocket() -> N
     finally:
         loop.close()
     assert set(vars(lean)) == set(vars(full))
+
+
+class HeldAdmission:
+    """An endpoint whose admission waits until the test lets it go, then refuses: the
+    transport's side of a board that takes long to load."""
+
+    def __init__(self) -> None:
+        self.asked = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def admit(self, board_id: str, query: dict[str, str]) -> None:
+        self.asked.set()
+        await self.release.wait()
+        raise Forbidden("refused once loaded")
+
+
+async def test_the_upgrade_is_answered_before_admission_and_a_refusal_follows_it() -> None:
+    """Clients open while their board loads (twenty joining a cold board sync sooner); one
+    refused meanwhile still learns why, by its close code."""
+    held = HeldAdmission()
+
+    async def no_http(scope: object, receive: object, send: object) -> None:
+        raise AssertionError("board connections never reach the HTTP app")
+
+    config = uvicorn.Config(
+        app=no_http,
+        host="127.0.0.1",
+        port=0,
+        ws=board_protocol(cast(BoardEndpoint, held)),
+        ws_per_message_deflate=False,
+        lifespan="off",
+        log_level="warning",
+    )
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            await asyncio.sleep(0.01)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        async with connect(f"ws://127.0.0.1:{port}/ws/boards/b?token=t", open_timeout=5) as ws:
+            await asyncio.wait_for(held.asked.wait(), 5)
+            assert not held.release.is_set()  # opened while its admission is still pending
+            held.release.set()
+            with pytest.raises(ConnectionClosed):
+                await asyncio.wait_for(ws.recv(), 5)
+            assert ws.close_code == CloseCode.FORBIDDEN
+            assert ws.close_reason == "refused once loaded"
+    finally:
+        held.release.set()
+        server.should_exit = True
+        await asyncio.wait_for(serving, 15)
