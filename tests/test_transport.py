@@ -9,7 +9,7 @@ import contextlib
 import json
 import os
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import cast
 
@@ -357,10 +357,10 @@ class HeldAdmission:
         raise Forbidden("refused once loaded")
 
 
-async def test_the_upgrade_is_answered_before_admission_and_a_refusal_follows_it() -> None:
-    """Clients open while their board loads (twenty joining a cold board sync sooner); one
-    refused meanwhile still learns why, by its close code."""
-    held = HeldAdmission()
+@contextlib.asynccontextmanager
+async def held_server(held: HeldAdmission) -> AsyncIterator[tuple[uvicorn.Server, str]]:
+    """uvicorn in this process, its board connections admitted by ``held``, and a board's
+    URL on it; stopped (its held admission let go) on leaving."""
 
     async def no_http(scope: object, receive: object, send: object) -> None:
         raise AssertionError("board connections never reach the HTTP app")
@@ -380,15 +380,33 @@ async def test_the_upgrade_is_answered_before_admission_and_a_refusal_follows_it
         while not server.started:
             await asyncio.sleep(0.01)
         port = server.servers[0].sockets[0].getsockname()[1]
-        async with connect(f"ws://127.0.0.1:{port}/ws/boards/b?token=t", open_timeout=5) as ws:
-            await asyncio.wait_for(held.asked.wait(), 5)
-            assert not held.release.is_set()  # opened while its admission is still pending
-            held.release.set()
-            with pytest.raises(ConnectionClosed):
-                await asyncio.wait_for(ws.recv(), 5)
-            assert ws.close_code == CloseCode.FORBIDDEN
-            assert ws.close_reason == "refused once loaded"
+        yield server, f"ws://127.0.0.1:{port}/ws/boards/b?token=t"
     finally:
         held.release.set()
         server.should_exit = True
         await asyncio.wait_for(serving, 15)
+
+
+async def test_the_upgrade_is_answered_before_admission_and_a_refusal_follows_it() -> None:
+    """Clients open while their board loads (twenty joining a cold board sync sooner); one
+    refused meanwhile still learns why, by its close code."""
+    held = HeldAdmission()
+    async with held_server(held) as (_server, url), connect(url, open_timeout=5) as ws:
+        await asyncio.wait_for(held.asked.wait(), 5)
+        assert not held.release.is_set()  # opened while its admission is still pending
+        held.release.set()
+        with pytest.raises(ConnectionClosed):
+            await asyncio.wait_for(ws.recv(), 5)
+        assert ws.close_code == CloseCode.FORBIDDEN
+        assert ws.close_reason == "refused once loaded"
+
+
+async def test_a_connection_still_being_admitted_is_told_1001_when_the_server_stops() -> None:
+    """Its 101 already sent, it is closed as the admitted ones are, never just dropped."""
+    held = HeldAdmission()
+    async with held_server(held) as (server, url), connect(url, open_timeout=5) as ws:
+        await asyncio.wait_for(held.asked.wait(), 5)
+        server.should_exit = True
+        with pytest.raises(ConnectionClosed):
+            await asyncio.wait_for(ws.recv(), 5)
+        assert ws.close_code == CloseCode.GOING_AWAY

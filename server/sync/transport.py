@@ -58,6 +58,7 @@ PROTOCOL_LOGGER = logging.getLogger("atelier.ws.protocol")
 """The ``websockets`` state machine's own lines: "connection open" and "connection closed"
 at info for every connection, which ``core.logs`` keeps at warning and above."""
 
+SHUTTING_DOWN = "the server is shutting down"
 FRAME_ONCE_MAX_BYTES = 64 * 1024
 """Larger messages (a whole board for a newcomer) go to one peer; they are not kept."""
 
@@ -157,7 +158,7 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
             logger.exception("board %s: could not open", board_id, extra={"board": board_id})
             self._refuse(CloseCode.INTERNAL, "the board could not be opened")
             return
-        if self.transport.is_closing():  # the client left, or the server is stopping
+        if self.close_sent or self.transport.is_closing():  # it left, or the server stops
             return
         logger.debug(  # a workshop's connections come and go all hour: /metrics counts them
             "board %s: %s connected (invite %s)",
@@ -360,6 +361,7 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
             return
         self.stop_keepalive()
         if self._board is not None:
-            self._board[1].close(CloseCode.GOING_AWAY, "the server is shutting down")
-        elif not self.close_sent:  # still being admitted
-            self.transport.close()
+            self._board[1].close(CloseCode.GOING_AWAY, SHUTTING_DOWN)
+        elif not self.close_sent:  # still being admitted, its 101 sent: told the same
+            self.close(int(CloseCode.GOING_AWAY), SHUTTING_DOWN)
+            self.transport.resume_reading()  # to read the client's answer to the close
