@@ -363,5 +363,4 @@ class BoardWebSocketProtocol(WebSocketsSansIOProtocol):
         if self._board is not None:
             self._board[1].close(CloseCode.GOING_AWAY, SHUTTING_DOWN)
         elif not self.close_sent:  # still being admitted, its 101 sent: told the same
-            self.close(int(CloseCode.GOING_AWAY), SHUTTING_DOWN)
-            self.transport.resume_reading()  # to read the client's answer to the close
+            self._refuse(CloseCode.GOING_AWAY, SHUTTING_DOWN)
