@@ -189,6 +189,9 @@ class Sample:
     rss_kb: int
     hwm_kb: int
     core_busy_s: list[float]  # per CPU, from /proc/stat: everything that ran there
+    system_ticks_s: float = 0.0  # stime alone: the kernel's share (its TCP work above all)
+    syscalls_read: int = 0  # syscr of /proc/<pid>/io: read-like system calls (recv, read)
+    syscalls_write: int = 0  # syscw: write-like system calls (send, write, writev)
 
 
 def core_busy() -> list[float]:
@@ -207,13 +210,14 @@ def core_busy() -> list[float]:
 def sample(pid: int) -> Sample:
     cpu_ns = 0
     ticks = 0
-    rss = hwm = 0
+    rss = hwm = syscr = syscw = system = 0
     hz = os.sysconf("SC_CLK_TCK")
     for p in _descendants(pid):
         try:
             with open(f"/proc/{p}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
             ticks += int(fields[11]) + int(fields[12])  # utime, stime
+            system += int(fields[12])
             for tid in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{tid}/schedstat") as f:
                     cpu_ns += int(f.read().split()[0])
@@ -223,9 +227,17 @@ def sample(pid: int) -> Sample:
                         rss += int(line.split()[1])
                     elif line.startswith("VmHWM:"):
                         hwm += int(line.split()[1])
+            with open(f"/proc/{p}/io") as f:
+                for line in f:
+                    if line.startswith("syscr:"):
+                        syscr += int(line.split()[1])
+                    elif line.startswith("syscw:"):
+                        syscw += int(line.split()[1])
         except (OSError, ValueError, IndexError):
             continue
-    return Sample(time.monotonic(), cpu_ns, ticks / hz, rss, hwm, core_busy())
+    return Sample(
+        time.monotonic(), cpu_ns, ticks / hz, rss, hwm, core_busy(), system / hz, syscr, syscw
+    )
 
 
 def cpu_delta_s(a: Sample, b: Sample) -> float:
@@ -608,8 +620,10 @@ def run_one(
                     info["evicted"] = server.metric("atelier_rooms") == 0
                     info["evict_wait_s"] = round(time.monotonic() - t0, 2)
                 info["room_loads_before_join"] = server.metric("atelier_room_loads_total")
+                info["room_load_s_before_join"] = server.metric("atelier_room_load_seconds_total")
             if name == "join_end" and isinstance(server, AtelierServer):
                 info["room_loads_after_join"] = server.metric("atelier_room_loads_total")
+                info["room_load_s_after_join"] = server.metric("atelier_room_load_seconds_total")
             samples[name] = sample(server.pid)
             return info
 
@@ -618,6 +632,10 @@ def run_one(
         result["marks"] = marks
         result["samples"] = {k: vars(v) for k, v in samples.items()}
         result.update(metrics(scn, msg, samples))
+        before = marks.get("writer_left", {}).get("room_load_s_before_join")
+        after = marks.get("join_end", {}).get("room_load_s_after_join")
+        if before is not None and after is not None:  # (v): the board's load from storage
+            result["join_room_load_ms"] = round((after - before) * 1e3, 2)
     except Exception as e:  # one failed run must not end the benchmark; Ctrl-C still does
         result["error"] = f"{type(e).__name__}: {e}"
         result["server_log_tail"] = server.log_tail()
@@ -750,6 +768,14 @@ def metrics(scn: Scenario, msg: dict[str, Any], s: dict[str, Sample]) -> dict[st
         m["server_cpu_ticks_s"] = round(b.cpu_ticks_s - a.cpu_ticks_s, 2)
         m["us_per_delivery"] = round(cpu * 1e6 / delivered, 2) if delivered else None
         m["us_per_update"] = round(cpu * 1e6 / msg["sent"], 2) if msg["sent"] else None
+        if delivered:
+            ticks = b.cpu_ticks_s - a.cpu_ticks_s
+            kernel = (b.system_ticks_s - a.system_ticks_s) / ticks if ticks else 0.0
+            m["kernel_share"] = round(kernel, 3)
+            m["kernel_us_per_delivery"] = round(cpu * kernel * 1e6 / delivered, 2)
+            m["user_us_per_delivery"] = round(cpu * (1 - kernel) * 1e6 / delivered, 2)
+            m["reads_per_delivery"] = round((b.syscalls_read - a.syscalls_read) / delivered, 3)
+            m["writes_per_delivery"] = round((b.syscalls_write - a.syscalls_write) / delivered, 3)
         m["server_cpu_util"] = round(cpu / max(b.t - a.t, 1e-9), 3)
         m["delivered"] = delivered
         m["expected"] = msg["expected_deliveries"]
@@ -813,6 +839,10 @@ ROWS: dict[str, list[tuple[str, str, str]]] = {
     # (metric key, label, how to compare: "lower" / "higher" / "")
     "closed": [
         ("us_per_delivery", "server CPU µs / delivery", "lower"),
+        ("user_us_per_delivery", "  of which user space (µs)", "lower"),
+        ("kernel_us_per_delivery", "  of which kernel (µs)", "lower"),
+        ("reads_per_delivery", "server read syscalls / delivery", "lower"),
+        ("writes_per_delivery", "server write syscalls / delivery", "lower"),
         ("p50_ms", "latency p50 (ms)", "lower"),
         ("p99_ms", "latency p99 (ms)", "lower"),
         ("delivered", "delivered", ""),
@@ -830,6 +860,7 @@ ROWS: dict[str, list[tuple[str, str, str]]] = {
         ("time_to_sync_p50_ms", "time to synced p50 (ms)", "lower"),
         ("time_to_sync_max_ms", "time to synced max (ms)", "lower"),
         ("join_cpu_ms", "server CPU for the join (ms)", "lower"),
+        ("join_room_load_ms", "of the time to synced: loading the board (ms)", "lower"),
     ],
     "churn": [
         ("lost", "updates lost (must be 0)", "lower"),
@@ -1160,6 +1191,10 @@ def main(argv: list[str] | None = None) -> int:
                             k: r.get(k)
                             for k in (
                                 "us_per_delivery",
+                                "user_us_per_delivery",
+                                "kernel_us_per_delivery",
+                                "reads_per_delivery",
+                                "writes_per_delivery",
                                 "p50_ms",
                                 "p99_ms",
                                 "loadgen_gc_ms",

@@ -140,6 +140,14 @@ async def test_concurrent_joins_of_a_cold_board_load_it_once(atelier: AtelierSer
         await client.close()
 
 
+async def test_metrics_count_the_time_spent_loading_boards(atelier: AtelierServer) -> None:
+    board_id = atelier.create_board()
+    before = _metric(atelier, "atelier_room_load_seconds_total")
+    client = await open_synced(atelier, board_id, atelier.invite(board_id))
+    assert _metric(atelier, "atelier_room_load_seconds_total") > before
+    await client.close()
+
+
 async def test_idle_boards_are_unloaded(start_atelier: StartServer) -> None:
     server = start_atelier(ATELIER_ROOM_IDLE_SECONDS="0.2", ATELIER_SWEEP_INTERVAL_SECONDS="0.05")
     for _ in range(30):

@@ -72,6 +72,12 @@ def _live_figures(svc: Services) -> list[Figure]:
         _one("atelier_rooms", "gauge", "Boards loaded in memory.", len(rooms)),
         _one("atelier_connections", "gauge", "Open board connections.", rooms.connections()),
         _one("atelier_room_loads_total", "counter", "Boards loaded from storage.", rooms.loads),
+        _one(
+            "atelier_room_load_seconds_total",
+            "counter",
+            "Time spent loading boards from storage.",
+            rooms.load_seconds,
+        ),
         _one("atelier_frames_in_total", "counter", "WebSocket messages received.", c.frames_in),
         _one("atelier_bytes_in_total", "counter", "WebSocket bytes received.", c.bytes_in),
         _one("atelier_updates_in_total", "counter", "Client updates accepted.", c.updates_in),

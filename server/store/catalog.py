@@ -7,7 +7,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from server.core.auth import Grant, Role, hash_token, mint_token, party_of
@@ -146,20 +146,33 @@ def create_board(
     return board
 
 
+# The reads a board connection makes (token, board, its log), built once: constructing a
+# statement and its cache key cost twice what SQLite takes to run it (``get_board``: 167 µs
+# built per call, 56 µs built once).
+BOARD_BY_ID = select(boards).where(boards.c.id == bindparam("board_id"))
+BOARD_LOCKS = select(locks.c.zone).where(locks.c.board_id == bindparam("board_id"))
+BOARD_SITE = select(boards.c.site_id).where(boards.c.id == bindparam("board_id"))
+INVITE_BY_TOKEN_HASH = select(invites).where(invites.c.token_hash == bindparam("token_hash"))
+
+
 def get_board(engine: Engine, board_id: str) -> Board | None:
     with engine.connect() as conn:
-        row = conn.execute(select(boards).where(boards.c.id == board_id)).first()
-        if row is None:
-            return None
-        zones = conn.execute(select(locks.c.zone).where(locks.c.board_id == board_id)).scalars()
-        return Board(**row._asdict(), locks=frozenset(zones))
+        return _board_on(conn, board_id)
+
+
+def _board_on(conn: Connection, board_id: str) -> Board | None:
+    row = conn.execute(BOARD_BY_ID, {"board_id": board_id}).first()
+    if row is None:
+        return None
+    zones = conn.execute(BOARD_LOCKS, {"board_id": board_id}).scalars()
+    return Board(**row._asdict(), locks=frozenset(zones))
 
 
 def board_site(engine: Engine, board_id: str) -> tuple[str | None] | None:
     """``(site id,)`` of an existing board, ``None`` if there is no such board: all that an
     access check needs, in one small query (it runs for every connection)."""
     with engine.connect() as conn:
-        row = conn.execute(select(boards.c.site_id).where(boards.c.id == board_id)).first()
+        row = conn.execute(BOARD_SITE, {"board_id": board_id}).first()
     return None if row is None else (row.site_id,)
 
 
@@ -169,7 +182,10 @@ def has_boards(engine: Engine) -> bool:
 
 
 def require_board(engine: Engine, board_id: str) -> Board:
-    board = get_board(engine, board_id)
+    return _found(get_board(engine, board_id), board_id)
+
+
+def _found(board: Board | None, board_id: str) -> Board:
     if board is None:
         raise NotFound(f"no board with id {board_id!r}", board=board_id)
     return board
@@ -177,8 +193,8 @@ def require_board(engine: Engine, board_id: str) -> Board:
 
 def stored_board(engine: Engine, board_id: str) -> log.StoredBoard:
     """Everything a live room is rebuilt from; blocking, run it in a worker thread."""
-    board = require_board(engine, board_id)
     with engine.connect() as conn:
+        board = _found(_board_on(conn, board_id), board_id)
         stored = log.load(conn, board_id)
     return dataclasses.replace(stored, site_id=board.site_id, locks=board.locks)
 
@@ -324,7 +340,7 @@ def verify_token(engine: Engine, token: str, now: float | None = None) -> Grant:
     if not token:
         raise Unauthenticated("a token is required (query parameter 'token' or Bearer header)")
     with engine.connect() as conn:
-        row = conn.execute(select(invites).where(invites.c.token_hash == hash_token(token))).first()
+        row = conn.execute(INVITE_BY_TOKEN_HASH, {"token_hash": hash_token(token)}).first()
     if row is None:
         raise Unauthenticated("unknown token", reason="unknown")
     invite = _invite(row)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import asyncpg
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select
 
 from server.store.models import checkpoints, updates
 
@@ -166,20 +166,25 @@ async def landed_postgres(
         return None
 
 
+LATEST_CHECKPOINT = (
+    select(checkpoints.c.seq, checkpoints.c.state)
+    .where(checkpoints.c.board_id == bindparam("board_id"))
+    .order_by(checkpoints.c.seq.desc())
+    .limit(1)
+)
+TAIL_AFTER = (
+    select(updates.c.seq, updates.c.data)
+    .where(updates.c.board_id == bindparam("board_id"), updates.c.seq > bindparam("since"))
+    .order_by(updates.c.seq)
+)
+"""Built once, as ``catalog``'s connection reads are: every board load runs both."""
+
+
 def load(conn: Connection, board_id: str) -> StoredBoard:
     """Latest checkpoint of the board plus the updates logged after it."""
-    latest = conn.execute(
-        select(checkpoints.c.seq, checkpoints.c.state)
-        .where(checkpoints.c.board_id == board_id)
-        .order_by(checkpoints.c.seq.desc())
-        .limit(1)
-    ).first()
+    latest = conn.execute(LATEST_CHECKPOINT, {"board_id": board_id}).first()
     since = latest.seq if latest else 0
-    tail = conn.execute(
-        select(updates.c.seq, updates.c.data)
-        .where(updates.c.board_id == board_id, updates.c.seq > since)
-        .order_by(updates.c.seq)
-    ).all()
+    tail = conn.execute(TAIL_AFTER, {"board_id": board_id, "since": since}).all()
     last_seq = tail[-1].seq if tail else since
     return StoredBoard(latest.state if latest else None, [row.data for row in tail], last_seq)
 

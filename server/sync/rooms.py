@@ -62,6 +62,8 @@ class Rooms:
         self._loading: dict[str, asyncio.Task[Room]] = {}
         self._sweeper: asyncio.Task[None] | None = None
         self.loads = 0
+        self.load_seconds = 0.0
+        """Time spent loading boards, from the request to the rebuilt document (all loads)."""
 
     def __len__(self) -> int:
         return len(self._rooms)
@@ -88,8 +90,10 @@ class Rooms:
         return await asyncio.shield(task)
 
     async def _load(self, board_id: str) -> Room:
+        started = time.monotonic()
         loaded = await self._loader(board_id)
         self.loads += 1
+        self.load_seconds += time.monotonic() - started
         room = Room(
             board_id,
             loaded.doc,
