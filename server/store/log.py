@@ -232,6 +232,17 @@ def board_entries(engine: Engine, board_id: str) -> list[StoredEntry]:
         return attributed_entries(conn, board_id)
 
 
+RECENT = (
+    select(updates.c.seq, updates.c.data)
+    .where(
+        updates.c.board_id == bindparam("board_id"),
+        (updates.c.seq > bindparam("after_seq")) | (updates.c.created_at >= bindparam("since")),
+    )
+    .order_by(updates.c.seq)
+)
+"""Built once: with several instances, every connection to a board runs it (``recent``)."""
+
+
 def recent(
     conn: Connection, board_id: str, after_seq: int, since: float
 ) -> list[tuple[int, bytes]]:
@@ -239,12 +250,5 @@ def recent(
 
     Sequence numbers from several writers may commit out of order, so a catch-up also
     rereads a recent time window; applying an update twice changes nothing."""
-    rows = conn.execute(
-        select(updates.c.seq, updates.c.data)
-        .where(
-            updates.c.board_id == board_id,
-            (updates.c.seq > after_seq) | (updates.c.created_at >= since),
-        )
-        .order_by(updates.c.seq)
-    ).all()
-    return [(row.seq, row.data) for row in rows]
+    values = {"board_id": board_id, "after_seq": after_seq, "since": since}
+    return [(row.seq, row.data) for row in conn.execute(RECENT, values)]
