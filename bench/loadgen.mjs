@@ -191,6 +191,7 @@ class Client {
     this.provider = null
     this.connectStart = 0
     this.syncedAt = null
+    this.openedAt = null // first 'connected' status: the server's 101 read
     this.everSynced = false
     this.sent = 0
     this.opened = 0
@@ -232,7 +233,11 @@ class Client {
         color: '#' + ((this.id * 2654435761) >>> 8 & 0xffffff).toString(16).padStart(6, '0')
       })
     }
-    p.on('status', ({ status }) => { if (status === 'connected') this.opened++ })
+    p.on('status', ({ status }) => {
+      if (status !== 'connected') return
+      this.opened++
+      if (this.openedAt == null) this.openedAt = now()
+    })
     p.on('connection-close', (event) => {
       const k = event ? `${event.code} ${event.reason || ''}`.trim() : 'local'
       closeCodes[k] = (closeCodes[k] || 0) + 1
@@ -582,6 +587,7 @@ const runCold = async () => {
     if (j.syncedAt != null && fingerprint(j.map) === expectedFp && j.doc.getText('bench-text').toString() === expectedText) same++
   }
   const times = joiners.filter(j => j.syncedAt != null).map(j => j.syncedAt - t0)
+  const openTimes = joiners.filter(j => j.openedAt != null).map(j => j.openedAt - t0)
   await destroyAll(joiners)
   return {
     ...baseResult(),
@@ -591,7 +597,8 @@ const runCold = async () => {
     synced,
     same_content: same,
     join_seconds: round(joinS),
-    time_to_sync_ms: roundObj(summarize(times))
+    time_to_sync_ms: roundObj(summarize(times)),
+    time_to_open_ms: roundObj(summarize(openTimes))
   }
 }
 

@@ -807,6 +807,7 @@ def metrics(scn: Scenario, msg: dict[str, Any], s: dict[str, Sample]) -> dict[st
         m["verified_before_leave"] = msg["verified_before_leave"]
         m["time_to_sync_p50_ms"] = msg["time_to_sync_ms"].get("p50")
         m["time_to_sync_max_ms"] = msg["time_to_sync_ms"].get("max")
+        m["time_to_open_p50_ms"] = (msg.get("time_to_open_ms") or {}).get("p50")
         if "join_start" in s and "join_end" in s:
             join_cpu = cpu_delta_s(s["join_start"], s["join_end"])
             m["join_cpu_ms"] = round(join_cpu * 1e3, 1)
@@ -859,6 +860,7 @@ ROWS: dict[str, list[tuple[str, str, str]]] = {
         ("same_content", "same content (of 20)", ""),
         ("time_to_sync_p50_ms", "time to synced p50 (ms)", "lower"),
         ("time_to_sync_max_ms", "time to synced max (ms)", "lower"),
+        ("time_to_open_p50_ms", "time to open p50 (ms): the 101 read", "lower"),
         ("join_cpu_ms", "server CPU for the join (ms)", "lower"),
         ("join_room_load_ms", "of the time to synced: loading the board (ms)", "lower"),
     ],
