@@ -35,6 +35,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,14 +52,50 @@ SHARED_INVITE = {"ATELIER_MAX_CONNECTIONS_PER_INVITE": "100000"}
 """All the clients of a room share its one invite, which a person's invite never would."""
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    total = 0
+@dataclass(frozen=True)
+class Usage:
+    """What processes used so far: CPU, the kernel's part of it, system calls, sleeps."""
+
+    cpu_s: float = 0.0
+    kernel_s: float = 0.0
+    syscalls: int = 0
+    """read-like and write-like system calls (``syscr`` + ``syscw`` of ``/proc/<pid>/io``)"""
+    sleeps: int = 0
+    """voluntary context switches: each time a thread waited (an event loop with nothing to
+    do, a reply not yet there) and was woken again"""
+
+    def __sub__(self, other: Usage) -> Usage:
+        return Usage(
+            self.cpu_s - other.cpu_s,
+            self.kernel_s - other.kernel_s,
+            self.syscalls - other.syscalls,
+            self.sleeps - other.sleeps,
+        )
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.cpu_s + other.cpu_s,
+            self.kernel_s + other.kernel_s,
+            self.syscalls + other.syscalls,
+            self.sleeps + other.sleeps,
+        )
+
+
+def usage(pids: list[int]) -> Usage:
+    ticks = kernel = syscalls = sleeps = 0
     for pid in pids:
         with contextlib.suppress(FileNotFoundError, ProcessLookupError):  # it has just ended
             for task in Path(f"/proc/{pid}/task").iterdir():
                 fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
-                total += int(fields[11]) + int(fields[12])
-    return total / TICKS
+                ticks += int(fields[11]) + int(fields[12])
+                kernel += int(fields[12])
+                for line in (task / "status").read_text().splitlines():
+                    if line.startswith("voluntary_ctxt_switches:"):
+                        sleeps += int(line.split()[1])
+            for line in Path(f"/proc/{pid}/io").read_text().splitlines():
+                if line.startswith(("syscr:", "syscw:")):
+                    syscalls += int(line.split()[1])
+    return Usage(ticks / TICKS, kernel / TICKS, syscalls, sleeps)
 
 
 def children_pids(root_pid: int) -> list[int]:
@@ -73,8 +110,8 @@ def pin(pid: int, cpu: int) -> None:
     )
 
 
-Sample = tuple[float, float]
-"""CPU seconds used so far by the Atelier processes, and by PostgreSQL and Redis."""
+Sample = tuple[Usage, Usage]
+"""What the Atelier processes used so far, and what PostgreSQL and Redis did."""
 
 
 def run_load(
@@ -169,25 +206,36 @@ def measure(setup: object, work: Path) -> dict[str, float]:
             urls,
             rooms,
             work,
-            lambda: (cpu_seconds(pids), cpu_seconds(backing_processes()) if backing else 0.0),
+            lambda: (usage(pids), usage(backing_processes()) if backing else Usage()),
         )
     delivered = float(result["delivered"])
+    sent = float(result["sent"])
     latency = result["latency_ms"]
 
-    def used(start: str, end: str, with_backing: bool = False) -> float:
+    def used(start: str, end: str, with_backing: bool = False) -> Usage:
         (atelier_before, backing_before), (atelier_after, backing_after) = marks[start], marks[end]
-        backing_used = backing_after - backing_before if with_backing else 0.0
+        backing_used = backing_after - backing_before if with_backing else Usage()
         return atelier_after - atelier_before + backing_used
 
+    active = used("active_start", "active_end")
     return {
         "delivered": delivered,
         "per_second": delivered / float(result["active_seconds"]),
         "p50_ms": float(latency["p50"]),
         "p99_ms": float(latency["p99"]),
-        "us_per_delivery": used("active_start", "active_end") / delivered * 1e6,
-        "us_per_delivery_with_pg_redis": used("active_start", "active_end", True) / delivered * 1e6,
-        "us_per_connection": used("connect", "active_start") / (ROOMS * CLIENTS) * 1e6,
-        "whole_run_us_per_delivery": used("connect", "end") / delivered * 1e6,
+        "us_per_delivery": active.cpu_s / delivered * 1e6,
+        "kernel_us_per_delivery": active.kernel_s
+        / max(active.cpu_s, 1e-9)
+        * active.cpu_s
+        / delivered
+        * 1e6,
+        "syscalls_per_update": active.syscalls / sent,
+        "sleeps_per_update": active.sleeps / sent,
+        "us_per_delivery_with_pg_redis": used("active_start", "active_end", True).cpu_s
+        / delivered
+        * 1e6,
+        "us_per_connection": used("connect", "active_start").cpu_s / (ROOMS * CLIENTS) * 1e6,
+        "whole_run_us_per_delivery": used("connect", "end").cpu_s / delivered * 1e6,
     }
 
 
@@ -215,6 +263,9 @@ def main() -> None:
         "p50_ms",
         "p99_ms",
         "us_per_delivery",
+        "kernel_us_per_delivery",
+        "syscalls_per_update",
+        "sleeps_per_update",
         "us_per_delivery_with_pg_redis",
         "us_per_connection",
         "whole_run_us_per_delivery",
@@ -233,6 +284,9 @@ def main() -> None:
         "p50 ms",
         "p99 ms",
         "Atelier CPU µs/delivery",
+        "of which kernel",
+        "Atelier syscalls/update",
+        "Atelier sleeps/update",
         "+ PostgreSQL and Redis",
         "connecting, µs/connection",
         "whole run, µs/delivery",
@@ -242,7 +296,9 @@ def main() -> None:
     for name, m in medians.items():
         print(
             f"| {name} | {m['per_second']:.0f} | {m['p50_ms']:.2f} | {m['p99_ms']:.1f} |"
-            f" {m['us_per_delivery']:.1f} | {m['us_per_delivery_with_pg_redis']:.1f} |"
+            f" {m['us_per_delivery']:.1f} | {m['kernel_us_per_delivery']:.1f} |"
+            f" {m['syscalls_per_update']:.1f} | {m['sleeps_per_update']:.2f} |"
+            f" {m['us_per_delivery_with_pg_redis']:.1f} |"
             f" {m['us_per_connection']:.0f} | {m['whole_run_us_per_delivery']:.1f} |"
         )
     pairs = list(zip(*runs.values(), strict=True))
