@@ -207,6 +207,18 @@ def core_busy() -> list[float]:
     return out
 
 
+def _proc_fields(path: str) -> dict[str, int]:
+    """The ``name: number …`` lines of a /proc file (``status``, ``io``), first number each."""
+    fields: dict[str, int] = {}
+    with open(path) as f:
+        for line in f:
+            name, _, rest = line.partition(":")
+            first = rest.split()[:1]
+            if first and first[0].isdigit():
+                fields[name] = int(first[0])
+    return fields
+
+
 def sample(pid: int) -> Sample:
     cpu_ns = 0
     ticks = 0
@@ -221,18 +233,12 @@ def sample(pid: int) -> Sample:
             for tid in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{tid}/schedstat") as f:
                     cpu_ns += int(f.read().split()[0])
-            with open(f"/proc/{p}/status") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        rss += int(line.split()[1])
-                    elif line.startswith("VmHWM:"):
-                        hwm += int(line.split()[1])
-            with open(f"/proc/{p}/io") as f:
-                for line in f:
-                    if line.startswith("syscr:"):
-                        syscr += int(line.split()[1])
-                    elif line.startswith("syscw:"):
-                        syscw += int(line.split()[1])
+            status = _proc_fields(f"/proc/{p}/status")
+            rss += status.get("VmRSS", 0)
+            hwm += status.get("VmHWM", 0)
+            io = _proc_fields(f"/proc/{p}/io")
+            syscr += io.get("syscr", 0)
+            syscw += io.get("syscw", 0)
         except (OSError, ValueError, IndexError):
             continue
     return Sample(
