@@ -8,8 +8,8 @@ that hands outside bytes to the engine goes through ``engine_guard``.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
+from types import TracebackType
 from typing import Any
 
 from pycrdt import Doc, MapEvent
@@ -21,16 +21,33 @@ class EngineError(ValueError):
     """The CRDT engine refused the bytes it was given (not a valid update or state)."""
 
 
-@contextmanager
-def engine_guard(what: str, error: type[Exception] = EngineError) -> Iterator[None]:
+PROPAGATED = (KeyboardInterrupt, SystemExit, GeneratorExit, asyncio.CancelledError)
+
+
+class engine_guard:  # lower case: used as a function, ``with engine_guard("…"):``
     """Turn anything the engine raises into ``error(f"{what}: …")``; real interrupts, task
-    cancellation and generator closing still propagate."""
-    try:
-        yield
-    except (KeyboardInterrupt, SystemExit, GeneratorExit, asyncio.CancelledError):
-        raise
-    except BaseException as exc:
-        raise error(f"{what}: {exc}") from exc
+    cancellation and generator closing still propagate.
+
+    A class rather than a ``contextmanager`` generator: it guards every edit twice (the zone
+    check and the apply), and a generator's context costs 1.6 µs a use against 0.25."""
+
+    __slots__ = ("_error", "_what")
+
+    def __init__(self, what: str, error: type[Exception] = EngineError) -> None:
+        self._what = what
+        self._error = error
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if exc is not None and not isinstance(exc, PROPAGATED):
+            raise self._error(f"{self._what}: {exc}") from exc
 
 
 def doc_from_updates(updates: Iterable[bytes]) -> Doc[Any]:
