@@ -35,14 +35,14 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run_sync import run_loadgen  # noqa: E402
+from bench.run_sync import proc_fields, run_loadgen  # noqa: E402
 from tests.support.atelier_server import AtelierServer  # noqa: E402
 from tests.support.services import RedisServer, create_database, postgres_server  # noqa: E402
 
@@ -65,20 +65,10 @@ class Usage:
     do, a reply not yet there) and was woken again"""
 
     def __sub__(self, other: Usage) -> Usage:
-        return Usage(
-            self.cpu_s - other.cpu_s,
-            self.kernel_s - other.kernel_s,
-            self.syscalls - other.syscalls,
-            self.sleeps - other.sleeps,
-        )
+        return Usage(*(a - b for a, b in zip(astuple(self), astuple(other), strict=True)))
 
     def __add__(self, other: Usage) -> Usage:
-        return Usage(
-            self.cpu_s + other.cpu_s,
-            self.kernel_s + other.kernel_s,
-            self.syscalls + other.syscalls,
-            self.sleeps + other.sleeps,
-        )
+        return Usage(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
 
 
 def usage(pids: list[int]) -> Usage:
@@ -89,12 +79,9 @@ def usage(pids: list[int]) -> Usage:
                 fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
                 ticks += int(fields[11]) + int(fields[12])
                 kernel += int(fields[12])
-                for line in (task / "status").read_text().splitlines():
-                    if line.startswith("voluntary_ctxt_switches:"):
-                        sleeps += int(line.split()[1])
-            for line in Path(f"/proc/{pid}/io").read_text().splitlines():
-                if line.startswith(("syscr:", "syscw:")):
-                    syscalls += int(line.split()[1])
+                sleeps += proc_fields(str(task / "status")).get("voluntary_ctxt_switches", 0)
+            io = proc_fields(f"/proc/{pid}/io")
+            syscalls += io.get("syscr", 0) + io.get("syscw", 0)
     return Usage(ticks / TICKS, kernel / TICKS, syscalls, sleeps)
 
 

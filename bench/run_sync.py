@@ -207,7 +207,7 @@ def core_busy() -> list[float]:
     return out
 
 
-def _proc_fields(path: str) -> dict[str, int]:
+def proc_fields(path: str) -> dict[str, int]:
     """The ``name: number …`` lines of a /proc file (``status``, ``io``), first number each."""
     fields: dict[str, int] = {}
     with open(path) as f:
@@ -233,10 +233,10 @@ def sample(pid: int) -> Sample:
             for tid in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{tid}/schedstat") as f:
                     cpu_ns += int(f.read().split()[0])
-            status = _proc_fields(f"/proc/{p}/status")
+            status = proc_fields(f"/proc/{p}/status")
             rss += status.get("VmRSS", 0)
             hwm += status.get("VmHWM", 0)
-            io = _proc_fields(f"/proc/{p}/io")
+            io = proc_fields(f"/proc/{p}/io")
             syscr += io.get("syscr", 0)
             syscw += io.get("syscw", 0)
         except (OSError, ValueError, IndexError):
